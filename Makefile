@@ -1,0 +1,31 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+JIXIAO := $(VENV)/bin/jixiao
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: setup
+	$(JIXIAO) library check
+	$(JIXIAO) score data/examples/common --format table
+	$(JIXIAO) score data/examples --format html -o build/评审报告.html
+	@echo "HTML 报告：build/评审报告.html"
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) scripts/bench_score.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

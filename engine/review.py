@@ -1,0 +1,29 @@
+"""Reviewing goal tables: parse → checks (rules, plus model checks when an engine is loaded) → scores."""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from engine.findings import Finding
+from engine.rules import TableContext, run_rules
+from engine.scoring import TableReview, score, sort_findings
+from engine.table import GoalTable
+
+Check = Callable[[TableContext], list[Finding]]
+
+
+class Reviewer:
+    """Scores tables with the rule checks and any extra checks (the scoring model adds its own)."""
+
+    def __init__(self, checks: Iterable[Check] = ()):
+        self.checks = list(checks)
+
+    def review(self, table: GoalTable) -> TableReview:
+        ctx = TableContext.of(table)
+        findings = run_rules(ctx)
+        for check in self.checks:
+            findings.extend(check(ctx))
+        findings = sort_findings(findings)
+        dims, total, grade, decision = score(findings)
+        p = table.project
+        return TableReview(p.project_id, p.name, len(table.indicators), total, grade, decision, dims, findings,
+                           source=table.source, kind=ctx.kind_guess.name, sector=ctx.sector_guess.name)
