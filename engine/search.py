@@ -9,6 +9,7 @@ from engine.engine import Engine
 from engine.framework import framework
 from engine.kinds import sector_by_name
 from engine.library import Entry
+from engine.suggest import Suggester
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,10 @@ def resolve_level2(text: str) -> str:
 def search(engine: Engine, query: str, level2: str = "", sector: str = "", k: int = 10) -> list[Hit]:
     tokens = engine.tokenizer.tokens(query)
     qvec = engine.encoder.encode([query])[0] if engine.encoder.dim else None
-    score = engine.entry_index.signals(tokens, qvec).fused(engine.params["fusion"], engine.params["alpha"],
-                                                           engine.params["rrf_k"])
+    sig = engine.entry_index.signals(tokens, qvec)
+    w = Suggester(engine).weights("hybrid")
+    w_bm25, w_dense = max(w.get("bm25", 0.5), 0.0), max(w.get("dense", 0.5), 0.0)
+    score = (w_bm25 * sig.bm25 + w_dense * sig.dense) / max(w_bm25 + w_dense, 1e-6)
     mask = np.ones(len(engine.entries), dtype=bool)
     l2 = resolve_level2(level2)
     if level2 and not l2:

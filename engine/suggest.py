@@ -13,12 +13,40 @@ from engine.engine import Engine, project_query
 from engine.framework import framework
 from engine.kinds import Guess, cost_required, infer_kind, infer_sector, kind_by_name, kind_scores, sector_scores
 from engine.library import Entry
+from engine.resources import load_json
 from engine.table import Project
 from engine.targets import QUANT, parse_target
 from engine.text import bigrams, dice_sets
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+history")
 _TOTAL_COST = re.compile(r"(总成本|总投资|总费用|总额|成本控制数|费用控制数|控制数|项目成本|总造价|总支出)")
+
+
+FEATURES = ("bm25", "dense", "kind", "any_kind", "same_sector", "other_sector", "hist", "pop_sector", "pop_kind")
+MODE_FEATURES = {
+    "bm25": ("bm25", "kind", "any_kind", "same_sector", "other_sector"),
+    "dense": ("dense", "kind", "any_kind", "same_sector", "other_sector"),
+    "hybrid": ("bm25", "dense", "kind", "any_kind", "same_sector", "other_sector"),
+    "hybrid+history": FEATURES,
+}
+_HAND = load_json("ranking.json")["hand_weights"]
+DEFAULT_WEIGHTS = {m: {f: _HAND[f] for f in feats} for m, feats in MODE_FEATURES.items()}
+
+
+@dataclass
+class Analysis:
+    mode: str
+    tokens: list[str]
+    qvec: object
+    similar: list[tuple[int, float]]
+    kind: str
+    kind_source: str
+    sector: str
+    sector_source: str
+    features: dict[str, np.ndarray]
+    values: dict
+    unlinked: dict
+    notes: list[str]
 
 
 @dataclass
@@ -93,7 +121,7 @@ class Suggester:
         if not eng.history:
             return []
         sig = eng.history_index.absolute_signals(tokens, qvec)
-        fused = sig.fused("linear" if mode in ("hybrid", "hybrid+history") else mode, p["alpha"])
+        fused = sig.fused("linear" if mode in ("hybrid", "hybrid+history") else mode, p["similar_alpha"])
         order = np.argsort(-fused, kind="stable")
         out = []
         for i in order:
@@ -104,9 +132,10 @@ class Suggester:
             out.append((int(i), float(fused[i])))
         return out
 
-    # ---------------------------------------------------------------- main entry
-    def suggest(self, project: Project, k: int = 5, mode: str = "hybrid+history",
-                exclude: set[str] | None = None) -> Suggestion:
+    # ---------------------------------------------------------------- analysis of one project
+    def analyse(self, project: Project, mode: str = "hybrid+history", exclude: set[str] | None = None) -> "Analysis":
+        """Everything ranking needs about a project: similar approved tables, kind and sector, and one
+        feature vector per library entry (see FEATURES)."""
         eng, p = self.engine, self.engine.params
         exclude = exclude or set()
         notes = []
@@ -123,26 +152,23 @@ class Suggester:
                                        [(eng.history[i].category, s) for i, s in similar])
         sector, sector_src = self._combine(infer_sector(project), sector_scores(project),
                                            [(eng.history[i].sector, s) for i, s in similar])
-
-        # relevance of every library entry
+        n = len(eng.entries)
         sig = eng.entry_index.signals(tokens, qvec)
-        fusion = {"bm25": "bm25", "dense": "dense"}.get(mode, p["fusion"])
-        rel = sig.fused(fusion, p["alpha"], p["rrf_k"])
-        score = rel.astype(np.float32).copy()
+        f = {name: np.zeros(n, dtype=np.float32) for name in FEATURES}
+        f["bm25"], f["dense"] = sig.bm25, sig.dense
         if kind in eng.kind_names:
-            score += p["w_kind"] * eng.kind_mask[:, eng.kind_names.index(kind)]
-        score += p["w_any_kind"] * eng.any_kind
+            f["kind"] = eng.kind_mask[:, eng.kind_names.index(kind)]
+        f["any_kind"] = eng.any_kind
         if sector in eng.sector_names:
             s_idx = eng.sector_names.index(sector)
-            score += p["w_sector"] * (eng.sector_idx == s_idx)
-            score -= p["w_other_sector"] * ((eng.sector_idx >= 0) & (eng.sector_idx != s_idx))
+            f["same_sector"] = (eng.sector_idx == s_idx).astype(np.float32)
+            f["other_sector"] = ((eng.sector_idx >= 0) & (eng.sector_idx != s_idx)).astype(np.float32)
 
-        # votes of similar approved tables (历史标准)
-        votes = np.zeros(len(eng.entries), dtype=np.float32)
+        # votes of similar approved tables and popularity among approved tables of the sector (历史标准)
         values: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
         unlinked: dict[str, dict[str, list]] = defaultdict(dict)
-        use_history = mode == "hybrid+history" and similar
-        if use_history:
+        if mode == "hybrid+history":
+            votes = f["hist"]
             total = sum(s for _, s in similar)
             for i, s in similar:
                 t = eng.history[i]
@@ -154,8 +180,30 @@ class Suggester:
                         slot = unlinked[r.level2].setdefault(r.name, [0.0, [], t.name])
                         slot[0] += s / total
                         slot[1].append((r.value, s, t.name))
-            score += p["w_hist"] * np.minimum(votes, 1.0)
+            np.minimum(votes, 1.0, out=votes)
+            f["pop_sector"] = eng.popularity("sector", sector, exclude)
+            f["pop_kind"] = eng.popularity("kind", kind, exclude)
+        return Analysis(mode, tokens, qvec, similar, kind, kind_src, sector, sector_src, f, values, unlinked, notes)
 
+    def weights(self, mode: str) -> dict[str, float]:
+        fitted = self.engine.params.get("weights", {})
+        return fitted.get(mode) or DEFAULT_WEIGHTS[mode]
+
+    def entry_scores(self, a: "Analysis", weights: dict[str, float] | None = None) -> np.ndarray:
+        w = weights or self.weights(a.mode)
+        score = np.zeros(len(self.engine.entries), dtype=np.float32)
+        for name, weight in w.items():
+            if name in a.features and weight:
+                score += np.float32(weight) * a.features[name]
+        return score
+
+    # ---------------------------------------------------------------- main entry
+    def suggest(self, project: Project, k: int = 5, mode: str = "hybrid+history",
+                exclude: set[str] | None = None) -> Suggestion:
+        eng = self.engine
+        a = self.analyse(project, mode, exclude)
+        score = self.entry_scores(a)
+        kind, sector = a.kind, a.sector
         kind_obj = kind_by_name(kind)
         probe = Project(name=project.name, amount=project.amount, category=kind)
         need_cost = cost_required(probe, kind_obj)
@@ -166,17 +214,18 @@ class Suggester:
             required.add("经济成本指标")
         if negative:
             required.add("生态环境成本指标" if sector in ("生态环境", "水利", "林业和园林") else "社会成本指标")
-
+        rel = np.maximum(a.features["bm25"], a.features["dense"])
+        w_hist = self.weights(mode).get("hist", 0.0)
         slots = []
         for slot in fw.slots:
             rows = eng.slot_rows.get(slot.level2, np.zeros(0, dtype=np.int64))
-            cands = self._rank_slot(rows, score, rel, votes, values, unlinked.get(slot.level2, {}), kind, sector,
-                                    project, k)
+            cands = self._rank_slot(rows, score, rel, a.values, a.unlinked.get(slot.level2, {}), kind, sector,
+                                    project, k, w_hist)
             slots.append(SlotSuggestion(slot.level1, slot.level2, slot.level2 in required, cands))
-        sim = [Similar(eng.history[i].table_id, eng.history[i].name, s) for i, s in similar]
-        proj = {"name": project.name, "category": kind, "sector": sector, "category_source": kind_src,
-                "sector_source": sector_src, "amount": project.amount}
-        return Suggestion(proj, slots, sim, notes)
+        sim = [Similar(eng.history[i].table_id, eng.history[i].name, s) for i, s in a.similar]
+        proj = {"name": project.name, "category": kind, "sector": sector, "category_source": a.kind_source,
+                "sector_source": a.sector_source, "amount": project.amount}
+        return Suggestion(proj, slots, sim, a.notes)
 
     def _combine(self, guess: Guess, rule_scores: dict[str, float], votes: list[tuple[str, float]]) -> tuple[str, str]:
         """A given kind/sector wins; otherwise rule evidence (shares of keyword hits) and the votes of
@@ -198,7 +247,7 @@ class Suggester:
         return best, "inferred" if from_rules else "similar"
 
     # ---------------------------------------------------------------- one slot
-    def _rank_slot(self, rows, score, rel, votes, values, unlinked, kind, sector, project, k) -> list[Candidate]:
+    def _rank_slot(self, rows, score, rel, values, unlinked, kind, sector, project, k, w_hist) -> list[Candidate]:
         eng = self.engine
         pool: list[tuple[float, Candidate]] = []
         if len(rows):
@@ -210,7 +259,6 @@ class Suggester:
                                                         "common" if e.is_common else "sector",
                                                         self._why(e, kind, sector, float(rel[i]), values.get(e.id), value_why),
                                                         e.explanation)))
-        w_hist = eng.params["w_hist"]
         for name, (vote, vals, first) in unlinked.items():
             s = w_hist * min(vote, 1.0)
             vals.sort(key=lambda x: -x[1])

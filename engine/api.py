@@ -1,0 +1,54 @@
+"""The engine's programmatic face, shared by the CLI and the HTTP service: one loaded engine, and
+plain functions from input dicts/tables to output dicts."""
+from __future__ import annotations
+
+import threading
+
+from engine.engine import Engine
+from engine.readers import project_from_dict, tables_from_json
+from engine.review import Reviewer
+from engine.scoring import TableReview
+from engine.suggest import Suggester
+from engine.table import GoalTable
+
+
+class Service:
+    """An engine loaded once, with its suggester and reviewer; safe to share between threads
+    (the engine is read-only after loading; the encoder cache is guarded)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.suggester = Suggester(engine)
+        self.reviewer = make_reviewer(engine)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, model: str | None = None, progress=None) -> "Service":
+        return cls(Engine.open(model, progress=progress))
+
+    def suggest(self, project: dict, k: int = 5) -> dict:
+        """`project` is the contract §1b project object; returns the suggest JSON (contract §3)."""
+        p = project_from_dict(project)
+        with self._lock:
+            return self.suggester.suggest(p, k=k).to_dict()
+
+    def score_tables(self, tables: list[GoalTable]) -> list[TableReview]:
+        with self._lock:
+            return [self.reviewer.review(t) for t in tables]
+
+    def score_json(self, data) -> list[dict]:
+        """One table (contract §1b) or a list; returns the score JSON (contract §3)."""
+        return [r.to_dict() for r in self.score_tables(tables_from_json(data, "请求"))]
+
+    def search(self, query: str, level2: str = "", sector: str = "", k: int = 10) -> list[dict]:
+        """Library entries matching a query (GET /v1/indicators): Entry.to_dict() plus score."""
+        from engine.search import search
+
+        with self._lock:
+            hits = search(self.engine, query, level2=level2, sector=sector, k=k)
+        return [h.entry.to_dict() | {"score": round(h.score, 4)} for h in hits]
+
+
+def make_reviewer(engine: Engine | None) -> Reviewer:
+    """The rule checks, plus the model checks when an engine is available."""
+    return Reviewer()

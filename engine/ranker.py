@@ -1,0 +1,109 @@
+"""Learning the ranking weights from approved tables.
+
+Each approved table is replayed as a drafting query (name + description + amount, kind and sector not
+given, the table itself left out of every history signal). For every slot the table fills, library
+entries matching one of its indicators (bigram Dice ≥ 0.5, the evaluation's rule) are positives and the
+best-ranked other entries plus a random sample are negatives. A logistic regression over the features
+of engine.suggest gives one weight per feature and mode (scikit-learn; stored as plain numbers)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.suggest import MODE_FEATURES, Suggester
+from engine.table import Project
+from engine.text import bigrams, dice_sets
+
+FOUND_DICE = 0.5
+
+
+@dataclass
+class Query:
+    project: Project
+    rows: list[tuple[str, str]]   # (level2, indicator name) the approved table chose
+    exclude: set[str]
+
+
+def history_queries(engine) -> list[Query]:
+    out = []
+    for t in engine.history:
+        rows = [(r.level2, r.name) for r in t.rows]
+        if rows:
+            out.append(Query(Project(name=t.name, description=t.description, amount=t.amount), rows,
+                             {t.table_id, t.name}))
+    return out
+
+
+def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 10, random_negatives: int = 30,
+            seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Feature rows X, labels y, query ids and (query, slot) group ids of the sampled pairs."""
+    eng = sg.engine
+    feats = MODE_FEATURES[mode]
+    grams = eng.entry_grams
+    rng = np.random.default_rng(seed)
+    X, y, qid, gid = [], [], [], []
+    for q_i, q in enumerate(queries):
+        a = sg.analyse(q.project, mode, q.exclude)
+        F = np.stack([a.features[f] for f in feats], axis=1)
+        hand = sg.entry_scores(a, {f: w for f, w in sg.weights(mode).items()})
+        by_slot: dict[str, list[frozenset]] = {}
+        for level2, name in q.rows:
+            by_slot.setdefault(level2, []).append(bigrams(name))
+        for level2, truth in by_slot.items():
+            pool = eng.slot_rows.get(level2)
+            if pool is None or not len(pool):
+                continue
+            pos = np.array([any(dice_sets(grams[i], g) >= FOUND_DICE for g in truth) for i in pool])
+            if not pos.any():
+                continue
+            neg_pool = pool[~pos]
+            top = neg_pool[np.argsort(-hand[neg_pool], kind="stable")[:negatives]]
+            rest = np.setdiff1d(neg_pool, top)
+            extra = rng.choice(rest, size=min(random_negatives, len(rest)), replace=False) if len(rest) else rest
+            chosen = np.concatenate([pool[pos], top, extra])
+            X.append(F[chosen])
+            y.append(np.concatenate([np.ones(pos.sum()), np.zeros(len(top) + len(extra))]))
+            qid.append(np.full(len(chosen), q_i))
+            gid.append(np.full(len(chosen), len(gid)))
+    if not X:
+        return np.zeros((0, len(feats))), np.zeros(0), np.zeros(0), np.zeros(0)
+    return np.vstack(X), np.concatenate(y), np.concatenate(qid), np.concatenate(gid)
+
+
+def fit_weights(X: np.ndarray, y: np.ndarray, gid: np.ndarray, mode: str, seed: int = 0) -> dict[str, float]:
+    """Pairwise logistic regression (a linear RankNet): within each (query, slot) group, every positive
+    is paired with every sampled negative and the weights learn which of the two should rank higher."""
+    from sklearn.linear_model import LogisticRegression
+
+    feats = MODE_FEATURES[mode]
+    diffs = []
+    for g in np.unique(gid):
+        rows = gid == g
+        pos, neg = X[rows & (y == 1)], X[rows & (y == 0)]
+        if len(pos) and len(neg):
+            diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, X.shape[1]))
+    if not diffs:
+        return {}
+    D = np.vstack(diffs)
+    rng = np.random.default_rng(seed)
+    flip = rng.random(len(D)) < 0.5
+    D[flip] *= -1
+    labels = (~flip).astype(int)
+    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000).fit(D, labels)
+    return {f: round(float(w), 5) for f, w in zip(feats, model.coef_[0])}
+
+
+def fit_engine(engine, modes=("bm25", "dense", "hybrid", "hybrid+history"), progress=None) -> dict[str, dict]:
+    """Fitted weights for every mode on the engine's approved tables (stored in engine.params)."""
+    sg = Suggester(engine)
+    queries = history_queries(engine)
+    weights = {}
+    for mode in modes:
+        if progress:
+            progress(f"学习排序权重（{mode}，{len(queries)} 张批复表）")
+        X, y, _, gid = collect(sg, queries, mode)
+        w = fit_weights(X, y, gid, mode)
+        if w:
+            weights[mode] = w
+    return weights
