@@ -51,4 +51,8 @@ class Service:
 
 def make_reviewer(engine: Engine | None) -> Reviewer:
     """The rule checks, plus the model checks when an engine is available."""
-    return Reviewer()
+    if engine is None:
+        return Reviewer()
+    from engine.model_checks import ModelChecks
+
+    return Reviewer.with_model(ModelChecks(engine))

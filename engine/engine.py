@@ -25,7 +25,7 @@ from engine.resources import load_json
 from engine.text import bigrams
 from engine.tokenize import Tokenizer, domain_words
 
-FORMAT = 1
+FORMAT = 2
 MODELS_DIR = Path(os.environ.get("JIXIAO_MODELS", Path(__file__).resolve().parent.parent / "models"))
 DEFAULT_VERSION = "base"
 DEFAULT_PARAMS = {k: v for k, v in load_json("ranking.json").items() if not k.startswith("_")}
@@ -51,11 +51,13 @@ def project_query(name: str, description: str = "", goal: str = "") -> str:
 class Engine:
     def __init__(self, path: Path, manifest: dict, library: Library, entries: list[Entry], tokenizer: Tokenizer,
                  encoder, entry_index: HybridIndex, history: list[HistoryTable], history_index: HybridIndex,
-                 params: dict):
+                 params: dict, classifier=None, name_vectors: np.ndarray | None = None):
         self.path, self.manifest, self.library = path, manifest, library
         self.entries, self.tokenizer, self.encoder = entries, tokenizer, encoder
         self.entry_index, self.history, self.history_index = entry_index, history, history_index
         self.params = {**DEFAULT_PARAMS, **params}
+        self.classifier = classifier
+        self.name_vectors = name_vectors if name_vectors is not None else np.zeros((len(entries), 0), np.float32)
         self.entry_pos = {e.id: i for i, e in enumerate(entries)}
         self._prepare()
 
@@ -149,6 +151,13 @@ class Engine:
         say(f"为 {len(history_tables)} 张批复表建立索引")
         history_index = HybridIndex(tokenizer, encoder).fit(
             [tokenizer.tokens(t.text) for t in history_tables], [t.text[:300] for t in history_tables])
+        say("训练指标层级分类器")
+        from engine.classifier import LevelClassifier, training_rows
+
+        X, y, _ = training_rows(entries, history_tables)
+        classifier = LevelClassifier().fit(X, y)
+        name_vectors = (encoder.encode([e.name for e in entries]) if encoder.dim
+                        else np.zeros((len(entries), 0), np.float32))
         manifest = {
             "format": FORMAT, "version": out.name, "created": dt.datetime.now().isoformat(timespec="seconds"),
             "jixiao": __version__, "encoder": {"spec": encoder.spec, "dim": encoder.dim},
@@ -162,8 +171,12 @@ class Engine:
         if extra_manifest:
             manifest.update(extra_manifest)
         engine = cls(out, manifest, library, entries, tokenizer, encoder, entry_index, history_tables,
-                     history_index, params or {})
+                     history_index, params or {}, classifier=classifier, name_vectors=name_vectors)
         if fit and len(history_tables) >= 20:
+            from engine.model_checks import calibrate
+
+            say("校准评审阈值")
+            engine.params["calibration"] = calibrate(engine)
             from engine.ranker import fit_engine
 
             engine.params["weights"] = fit_engine(engine, progress=say)
@@ -184,6 +197,9 @@ class Engine:
             (tmp / "extra_entries.json").write_text(json.dumps(extra, ensure_ascii=False), encoding="utf-8")
             self.entry_index.save(tmp / "entries")
             self.history_index.save(tmp / "history")
+            np.save(tmp / "entries" / "name_vectors.npy", self.name_vectors, allow_pickle=False)
+            if self.classifier is not None:
+                self.classifier.save(tmp / "classifier")
             save_history(tmp / "history.json", self.history)
             (tmp / "params.json").write_text(json.dumps(self.params, ensure_ascii=False, indent=2), encoding="utf-8")
             self.manifest["version"] = out.name
@@ -222,7 +238,12 @@ class Engine:
         history_index = HybridIndex.load(path / "history", tokenizer, encoder)
         history = load_history(path / "history.json")
         params = json.loads((path / "params.json").read_text(encoding="utf-8"))
-        engine = cls(path, manifest, library, entries, tokenizer, encoder, entry_index, history, history_index, params)
+        from engine.classifier import LevelClassifier
+
+        classifier = LevelClassifier.load(path / "classifier") if (path / "classifier").exists() else None
+        name_vectors = np.load(path / "entries" / "name_vectors.npy", allow_pickle=False)
+        engine = cls(path, manifest, library, entries, tokenizer, encoder, entry_index, history, history_index, params,
+                     classifier=classifier, name_vectors=name_vectors)
         if warm and encoder.dim:
             encoder.encode(["预热"])
         return engine

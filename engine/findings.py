@@ -19,6 +19,7 @@ class Finding:
     suggestion: str
     candidates: list = field(default_factory=list)
     source_row: int | None = None   # the row in the source file, for finding it there
+    target_slot: str = ""           # for LEVEL_MISFILED: the second level the row belongs to
 
     @property
     def dimension(self) -> str:

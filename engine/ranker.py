@@ -94,7 +94,7 @@ def fit_weights(X: np.ndarray, y: np.ndarray, gid: np.ndarray, mode: str, seed: 
     return {f: round(float(w), 5) for f, w in zip(feats, model.coef_[0])}
 
 
-def fit_engine(engine, modes=("bm25", "dense", "hybrid", "hybrid+history"), progress=None) -> dict[str, dict]:
+def fit_engine(engine, modes=("hybrid", "hybrid+history"), progress=None) -> dict[str, dict]:
     """Fitted weights for every mode on the engine's approved tables (stored in engine.params)."""
     sg = Suggester(engine)
     queries = history_queries(engine)

@@ -92,16 +92,18 @@ def to_xlsx(reviews: list[TableReview]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from engine.writers import xlsx_text
+
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
     ws.append(SUMMARY_HEADER)
     for row in summary_rows(reviews):
-        ws.append(row)
+        ws.append([xlsx_text(v) for v in row])
     fs = wb.create_sheet("问题清单")
     fs.append(FINDING_HEADER)
     for row in finding_rows(reviews):
-        fs.append(row)
+        fs.append([xlsx_text(v) for v in row])
     head_fill = PatternFill("solid", fgColor="DCE6F1")
     for sheet, widths in ((ws, (6, 12, 36, 14, 14, 8, 8, 6, 12, 8, 8, 8, 8, 6, 6, 6, 30)),
                           (fs, (6, 12, 30, 6, 8, 28, 24, 8, 10, 60, 60, 40))):

@@ -14,14 +14,23 @@ Check = Callable[[TableContext], list[Finding]]
 class Reviewer:
     """Scores tables with the rule checks and any extra checks (the scoring model adds its own)."""
 
-    def __init__(self, checks: Iterable[Check] = ()):
+    def __init__(self, checks: Iterable[Check] = (), model=None):
         self.checks = list(checks)
+        self.model = model  # engine.model_checks.ModelChecks, or None for rules only
+
+    @classmethod
+    def with_model(cls, model, checks: Iterable[Check] = ()) -> "Reviewer":
+        return cls(checks, model=model)
 
     def review(self, table: GoalTable) -> TableReview:
         ctx = TableContext.of(table)
         findings = run_rules(ctx)
+        if self.model is not None:
+            findings.extend(self.model(ctx))
         for check in self.checks:
             findings.extend(check(ctx))
+        if self.model is not None:
+            self.model.attach_candidates(ctx, findings)
         findings = sort_findings(findings)
         dims, total, grade, decision = score(findings)
         p = table.project

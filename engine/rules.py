@@ -12,7 +12,7 @@ from engine.framework import framework
 from engine.kinds import Guess, Kind, cost_required, infer_kind, infer_sector, kind_by_name
 from engine.resources import load_json, load_lines
 from engine.table import GoalTable, Indicator
-from engine.targets import DATE, EMPTY, QUAL, QUANT, YESNO, is_rate_name, lex
+from engine.targets import DATE, EMPTY, QUAL, QUANT, YESNO, is_rate_name, lex, money_in_wan
 from engine.text import bigrams, dice_sets, norm_key
 
 
@@ -109,12 +109,60 @@ def check_cost(ctx: TableContext) -> list[Finding]:
                       f"本项目属于{ctx.kind.name}{why}，按规定必须设置成本指标，表中没有成本指标。",
                       "请设置经济成本指标，如“项目总成本≤预算金额”“单位造价≤N万元/平方米”“设备单价≤N万元/台”；"
                       "有支出定额标准的，以定额标准作为成本指标。"))
-    if ctx.kind is not None and ctx.kind.negative_externality and ctx.rows:
+    words = side_effect_words(p.name, p.description)
+    by_kind = ctx.kind is not None and ctx.kind.negative_externality
+    if (by_kind or words) and ctx.rows:
         has_negative = ctx.has_level2("社会成本指标") or ctx.has_level2("生态环境成本指标")
         if not has_negative:
+            why = f"{ctx.kind.name}项目" if by_kind else f"项目内容涉及“{'、'.join(words[:3])}”"
             out.append(_f("NEGATIVE_COST_MISSING", WARNING, None, None,
-                          f"{ctx.kind.name}项目通常带来施工扬尘、噪声、交通影响等负外部性，表中没有社会成本或生态环境成本指标。",
+                          f"{why}，通常带来施工扬尘、噪声、交通影响或污染等负外部性，表中没有社会成本或生态环境成本指标。",
                           "请设置负作用成本指标，如“施工扬尘噪声投诉次数≤N次”“临时占地面积≤N平方米”“植被破坏面积≤N平方米”。"))
+    return out
+
+
+def side_effect_words(name: str, description: str) -> list[str]:
+    """Side-effect words of a project: any in its name, or at least two in its description."""
+    lex = load_lines("side_effect_words.txt")
+    in_name = [w for w in lex if w in name]
+    in_text = [w for w in lex if w in description]
+    return in_name or (in_text if len(in_text) >= 2 else [])
+
+
+_PER_UNIT = re.compile(r"^(万元|元)/([^/·]+)$")
+
+
+def check_cost_budget(ctx: TableContext) -> list[Finding]:
+    """Cost targets against the project amount (万元): a total above the amount, or a unit cost times
+    the matching quantity far from it. Units 元 and 万元 are converted."""
+    amount = ctx.table.project.amount
+    if not amount or amount <= 0:
+        return []
+    out = []
+    quantities: dict[str, float] = {}
+    for _, ind in ctx.rows:
+        t = ind.target
+        if ind.placement.level1 == "产出指标" and t.kind == QUANT and t.value and t.unit:
+            quantities.setdefault(t.unit, t.upper)
+    for pos, ind in ctx.rows:
+        if ind.placement.level1 != "成本指标":
+            continue
+        t = ind.target
+        wan = money_in_wan(t)
+        if wan is not None and t.op in ("≤", "<", "=", None) and wan > amount * 1.05:
+            out.append(_f("COST_BUDGET_MISMATCH", ERROR, pos, ind,
+                          f"成本指标“{ind.name}”的目标值“{t.raw}”（{wan:g}万元）超过项目金额{amount:g}万元。",
+                          f"成本控制目标不应超过项目预算，请核实金额和单位（元/万元），一般应≤{amount:g}万元。"))
+            continue
+        m = _PER_UNIT.match(t.unit) if t.kind == QUANT and t.value else None
+        if m and m.group(2) in quantities:
+            per = t.upper * (1.0 if m.group(1) == "万元" else 1e-4)
+            total = per * quantities[m.group(2)]
+            if total > amount * 1.5 or total < amount * 0.1:
+                rel = "明显超过" if total > amount else "远低于"
+                out.append(_f("COST_BUDGET_MISMATCH", WARNING, pos, ind,
+                              f"单位成本“{t.raw}”×数量{quantities[m.group(2)]:g}{m.group(2)}≈{total:.4g}万元，{rel}项目金额{amount:g}万元。",
+                              "请核对单位成本、数量指标和项目金额是否一致（注意元与万元），使成本指标与预算相互印证。"))
     return out
 
 
@@ -122,6 +170,8 @@ def check_cost(ctx: TableContext) -> list[Finding]:
 def _measurable(ind: Indicator) -> bool:
     if ind.nature == "定量":
         return True
+    if ind.unit and ind.unit not in ("无", "/", "-", "是/否", "定性"):
+        return True  # a unit column says the row was meant to carry a number
     name = ind.name
     if name.startswith("是否"):
         return False
@@ -156,7 +206,7 @@ def check_values(ctx: TableContext) -> list[Finding]:
                           f"指标{label}写的是工作要求而不是可测量的指标，目标“{t.raw}”无法据此考核。",
                           f"请把指标名称改为{better}，并填写对应的量化目标值。"))
             continue
-        if t.kind == QUAL and _measurable(ind):
+        if t.kind in (QUAL, YESNO) and _measurable(ind) and not ind.name.startswith("是否"):
             out.append(_f("VALUE_NOT_QUANTIFIED", WARNING, pos, ind,
                           f"指标{label}可以量化，但目标值“{t.raw}”是定性表述。",
                           "请填写具体数值和单位" + ("（如“≥95%”）" if is_rate_name(ind.name) else "（如“≥N人”“≥N个”）")
@@ -281,7 +331,7 @@ def check_plausibility(ctx: TableContext) -> list[Finding]:
     return out
 
 
-RULES = (check_goal, check_levels, check_cost, check_values, check_placement, check_unknown_levels,
+RULES = (check_goal, check_levels, check_cost, check_cost_budget, check_values, check_placement, check_unknown_levels,
          check_duplicates, check_inputs, check_plausibility)
 
 

@@ -249,30 +249,31 @@ class Suggester:
     # ---------------------------------------------------------------- one slot
     def _rank_slot(self, rows, score, rel, values, unlinked, kind, sector, project, k, w_hist) -> list[Candidate]:
         eng = self.engine
-        pool: list[tuple[float, Candidate]] = []
+        pool: list[tuple[float, int | None, str, tuple]] = []  # (score, entry position, name, history data)
         if len(rows):
-            order = rows[np.argsort(-score[rows], kind="stable")][: k * 4]
-            for i in order:
-                e = eng.entries[i]
-                value, value_why = self.suggest_value(e, values.get(e.id, []), project)
-                pool.append((float(score[i]), Candidate(e.id, e.name, e.unit, value, float(score[i]),
-                                                        "common" if e.is_common else "sector",
-                                                        self._why(e, kind, sector, float(rel[i]), values.get(e.id), value_why),
-                                                        e.explanation)))
+            for i in rows[np.argsort(-score[rows], kind="stable")][: k * 4]:
+                pool.append((float(score[i]), int(i), eng.entries[i].name, ()))
         for name, (vote, vals, first) in unlinked.items():
-            s = w_hist * min(vote, 1.0)
-            vals.sort(key=lambda x: -x[1])
-            pool.append((s, Candidate(f"H:{name}", name, parse_target(vals[0][0], name).unit, vals[0][0], s,
-                                      "history", f"相似批复项目“{first}”采用（目标{vals[0][0]}）")))
+            pool.append((w_hist * min(vote, 1.0), None, name, (vals, first)))
         pool.sort(key=lambda x: -x[0])
         chosen: list[Candidate] = []
         grams: list[frozenset] = []
-        for _, c in pool:
-            g = bigrams(c.indicator)
+        for s, i, name, hist in pool:
+            g = eng.entry_grams[i] if i is not None else bigrams(name)
             if any(dice_sets(g, h) >= 0.8 for h in grams):
                 continue
-            chosen.append(c)
             grams.append(g)
+            if i is None:  # an indicator approved tables used that the library does not have
+                vals, first = hist
+                vals.sort(key=lambda x: -x[1])
+                chosen.append(Candidate(f"H:{name}", name, parse_target(vals[0][0], name).unit, vals[0][0], s,
+                                        "history", f"相似批复项目“{first}”采用（目标{vals[0][0]}）"))
+            else:
+                e = eng.entries[i]
+                used = values.get(e.id, [])
+                value, value_why = self.suggest_value(e, used, project)
+                chosen.append(Candidate(e.id, e.name, e.unit, value, s, "common" if e.is_common else "sector",
+                                        self._why(e, kind, sector, float(rel[i]), used, value_why), e.explanation))
             if len(chosen) >= k:
                 break
         return chosen

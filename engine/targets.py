@@ -195,6 +195,13 @@ def parse_target(raw, name: str = "", unit_col: str = "", op_hint: str = "") -> 
         return Target(raw.strftime("%Y-%m-%d"), DATE, "≤", year=raw.year, month=raw.month, day=raw.day)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
+    if not isinstance(raw, str):
+        raw = str(raw)
+    return _parse_raw(raw, name or "", unit_col or "", op_hint or "")
+
+
+@lru_cache(maxsize=200_000)
+def _parse_raw(raw: str, name: str, unit_col: str, op_hint: str) -> Target:
     return _parse(clean(raw), clean(name), clean(unit_col), clean(op_hint))
 
 

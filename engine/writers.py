@@ -49,6 +49,14 @@ def tables_csv(tables: list[GoalTable]) -> str:
     return buf.getvalue()
 
 
+def xlsx_text(value):
+    """Text without the control characters an XLSX cell (XML 1.0) cannot hold; other values as they are.
+    Such characters come from pasted text and would otherwise make openpyxl refuse the whole file."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def tables_xlsx(tables: list[GoalTable]) -> bytes:
     """Each table on its own sheet in the standard 绩效目标申报表 layout (readable back by the form reader)."""
     from openpyxl import Workbook
@@ -63,7 +71,7 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
     used: set[str] = set()
     for n, t in enumerate(tables, 1):
         p = t.project
-        title = (p.name or f"表{n}")[:25]
+        title = (xlsx_text(p.name) or f"表{n}")[:25]
         for ch in "[]:*?/\\":
             title = title.replace(ch, " ")
         base, k = title, 2
@@ -71,7 +79,7 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
             title, k = f"{base[:22]}_{k}", k + 1
         used.add(title)
         ws = wb.create_sheet(title)
-        ws.append([f"{p.name}项目绩效目标申报表"])
+        ws.append([xlsx_text(f"{p.name}项目绩效目标申报表")])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
         ws["A1"].font = Font(bold=True, size=14)
         ws["A1"].alignment = Alignment(horizontal="center")
@@ -79,7 +87,7 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
                  ("项目类别", p.category), ("项目金额（万元）", "" if p.amount is None else p.amount),
                  ("项目概述", p.description), ("年度绩效目标", p.goal)]
         for label, value in facts:
-            ws.append([label, value])
+            ws.append([label, xlsx_text(value)])
             r = ws.max_row
             ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=7)
             ws.cell(r, 1).fill = head_fill
@@ -93,8 +101,7 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
         start = {1: hr + 1, 2: hr + 1}
         prev = {1: None, 2: None}
         for ind in t.to_dict()["indicators"]:
-            ws.append([ind["level1"], ind["level2"], ind["indicator"], ind["value"], ind["unit"], ind["nature"],
-                       ind["note"]])
+            ws.append([xlsx_text(ind[k]) for k in ("level1", "level2", "indicator", "value", "unit", "nature", "note")])
             r = ws.max_row
             value_cell = ws.cell(r, 4)
             if isinstance(value_cell.value, str) and value_cell.value.startswith("="):

@@ -17,3 +17,16 @@ def need_raw(path: Path) -> Path:
 @pytest.fixture
 def raptor():
     return need_raw(RAPTOR)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _models_dir(tmp_path_factory):
+    """Engines the CLI builds on first use go to a temporary folder, never into the repository."""
+    import engine.engine as eng
+
+    path = tmp_path_factory.mktemp("models")
+    old = eng.MODELS_DIR
+    eng.MODELS_DIR = path
+    os.environ["JIXIAO_MODELS"] = str(path)
+    yield path
+    eng.MODELS_DIR = old

@@ -1,0 +1,367 @@
+"""Model-based checks (the matching and appropriateness a rule cannot see): the level classifier for
+misfiled indicators, relevance of each indicator to the project against the library and the
+project text, targets below the library's typical value, and candidates from the suggestion engine
+for every finding that choosing an indicator would fix."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.classifier import row_text
+from engine.engine import Engine, project_query
+from engine.findings import WARNING, Finding
+from engine.framework import framework
+from engine.rules import TableContext, rate_floor
+from engine.suggest import Suggester
+from engine.table import Project
+from engine.targets import QUANT, parse_target
+
+FIXABLE = {"LEVEL1_MISSING", "LEVEL2_MISSING", "COST_REQUIRED_MISSING", "NEGATIVE_COST_MISSING",
+           "INDICATOR_IRRELEVANT", "LEVEL_MISFILED", "VALUE_VAGUE", "VALUE_NOT_QUANTIFIED", "INPUT_AS_GOAL"}
+COST_SLOTS = ("经济成本指标",)
+NEGATIVE_SLOTS = ("社会成本指标", "生态环境成本指标")
+
+
+class NameIndex:
+    """Per distinct indicator name (computed once, in batches): its best library match and, for every
+    sector and for the common part, the best similarity among that group's entries."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.groups = list(engine.sector_names) + [""]          # "" = common entries
+        gidx = np.array([self.groups.index(e.sector) if e.sector in engine.sector_names else len(self.groups) - 1
+                         for e in engine.entries])
+        self.order = np.argsort(gidx, kind="stable")
+        sorted_g = gidx[self.order]
+        self.starts = np.flatnonzero(np.r_[True, sorted_g[1:] != sorted_g[:-1]])
+        self.present = sorted_g[self.starts]
+        self.info: dict[str, tuple[int, float, np.ndarray]] = {}
+        self.vec: dict[str, np.ndarray] = {}
+
+    def ensure(self, names: list[str]) -> None:
+        eng = self.engine
+        missing = list(dict.fromkeys(n for n in names if n not in self.info))
+        if not missing or not eng.encoder.dim:
+            return
+        for start in range(0, len(missing), 512):
+            chunk = missing[start:start + 512]
+            V = eng.encoder.encode(chunk)
+            S = V @ eng.name_vectors.T
+            best = S.argmax(axis=1)
+            per = np.full((len(chunk), len(self.groups)), -1.0, dtype=np.float32)
+            per[:, self.present] = np.maximum.reduceat(S[:, self.order], self.starts, axis=1)
+            for k, n in enumerate(chunk):
+                self.info[n] = (int(best[k]), float(S[k, best[k]]), per[k])
+                self.vec[n] = V[k]
+
+    def fit_best(self, name: str, sector: str) -> float:
+        _, _, per = self.info[name]
+        cols = [len(self.groups) - 1] + ([self.groups.index(sector)] if sector in self.groups else [])
+        return float(per[cols].max())
+
+
+class ModelChecks:
+    """A Reviewer check (ctx -> findings) backed by a loaded Engine."""
+
+    def __init__(self, engine: Engine, candidates: int = 3):
+        self.engine = engine
+        self.suggester = Suggester(engine)
+        self.k = candidates
+        self.cal = engine.params.get("calibration", {})
+        self.slot_level1 = {s.level2: s.level1 for s in framework().slots}
+        self.names = NameIndex(engine)
+        self._clf: dict[str, np.ndarray] = {}
+        self._ptext: dict[str, np.ndarray] = {}
+        self._suggest_cache: dict[tuple, dict] = {}
+
+    def prepare(self, tables) -> None:
+        """Embed and classify every distinct text of a batch of tables at once (bulk scoring)."""
+        names, texts, rows = [], [], []
+        for t in tables:
+            p = t.project
+            texts.append(project_query(p.name, p.description)[:300])
+            for ind in t.indicators:
+                names.append(ind.name)
+                rows.append(row_text(ind.name, ind.unit, ind.target.raw))
+        self.names.ensure(names)
+        self._project_vecs(texts)
+        self._classify(rows)
+
+    def _project_vecs(self, texts: list[str]) -> list[np.ndarray]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._ptext))
+        if missing and self.engine.encoder.dim:
+            for t, v in zip(missing, self.engine.encoder.encode(missing)):
+                self._ptext[t] = v
+        return [self._ptext.get(t) for t in texts]
+
+    def _classify(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._clf))
+        if missing:
+            for t, sc in zip(missing, self.engine.classifier.decision_function(missing)):
+                self._clf[t] = sc
+        return np.array([self._clf[t] for t in texts])
+
+    # ---------------------------------------------------------------- per table
+    def __call__(self, ctx: TableContext) -> list[Finding]:
+        eng = self.engine
+        if not ctx.rows or eng.classifier is None:
+            return []
+        rows = ctx.rows
+        self.names.ensure([ind.name for _, ind in rows])
+        out: list[Finding] = []
+        out += self._misfiled(ctx, rows)
+        if eng.encoder.dim:
+            out += self._not_quantified(ctx, rows)
+            sector = self._sector(ctx, rows)
+            out += self._irrelevant(ctx, rows, sector)
+            out += self._below_library(ctx, rows)
+        return out
+
+    def attach_candidates(self, ctx: TableContext, findings: list[Finding]) -> None:
+        """Give every finding that choosing an indicator would fix the best candidates of its slot:
+        for a row whose target is the problem, the library's matching entry with its typical target;
+        otherwise the suggestion engine's candidates (computed once per distinct project)."""
+        need = [f for f in findings if f.code in FIXABLE and not f.candidates]
+        if not need:
+            return
+        by_row = [f for f in need if f.code in ("VALUE_VAGUE", "VALUE_NOT_QUANTIFIED") and f.row]
+        for f in by_row:
+            ind = ctx.table.indicators[f.row - 1]
+            self.names.ensure([ind.name])
+            best, sim, _ = self.names.info.get(ind.name, (0, 0.0, None))
+            if sim >= 0.8:
+                e = self.engine.entries[best]
+                f.candidates = [{"indicator_id": e.id, "indicator": e.name, "level2": e.level2,
+                                 "suggested_value": e.target, "unit": e.unit}]
+        rest = [f for f in need if f not in by_row]
+        if not rest:
+            return
+        by_slot = self._suggestions(ctx.table.project)
+        present = {ind.name for _, ind in ctx.rows}
+        for f in rest:
+            picked = [(s, c) for s in self._slots_for(f, ctx) for c in by_slot.get(s, []) if c.indicator not in present]
+            f.candidates = [{"indicator_id": c.indicator_id, "indicator": c.indicator, "level2": s,
+                             "suggested_value": c.suggested_value, "unit": c.unit} for s, c in picked[: self.k]]
+
+    def _suggestions(self, p) -> dict:
+        key = (p.name, p.description, p.goal, p.sector, p.category, p.amount)
+        hit = self._suggest_cache.get(key)
+        if hit is None:
+            project = Project(name=p.name, description=p.description, goal=p.goal, sector=p.sector,
+                              category=p.category, amount=p.amount)
+            result = self.suggester.suggest(project, k=self.k + 3)
+            hit = {s.level2: s.candidates for s in result.slots}
+            if len(self._suggest_cache) > 20000:
+                self._suggest_cache.clear()
+            self._suggest_cache[key] = hit
+        return hit
+
+    def _slots_for(self, f: Finding, ctx: TableContext) -> list[str]:
+        msg = f.message
+        if f.code == "LEVEL1_MISSING":
+            for level1, slots in (("产出指标", ["数量指标", "质量指标", "时效指标"]),
+                                  ("效益指标", ["社会效益指标", "经济效益指标", "生态效益指标"]),
+                                  ("满意度指标", ["服务对象满意度指标"])):
+                if level1 in msg:
+                    return slots
+            return []
+        if f.code == "LEVEL2_MISSING":
+            return [s for s in ("数量指标", "质量指标", "时效指标") if s in msg][:1]
+        if f.code == "COST_REQUIRED_MISSING":
+            return list(COST_SLOTS)
+        if f.code == "NEGATIVE_COST_MISSING":
+            return list(NEGATIVE_SLOTS)
+        if f.row:
+            ind = ctx.table.indicators[f.row - 1]
+            if f.code == "LEVEL_MISFILED":
+                return [f.target_slot or ind.placement.level2]
+            return [ind.placement.level2] if ind.placement.level2 else []
+        return []
+
+    # ---------------------------------------------------------------- LEVEL_MISFILED
+    def _misfiled(self, ctx: TableContext, rows) -> list[Finding]:
+        clf = self.engine.classifier
+        scores = self._classify([row_text(ind.name, ind.unit, ind.target.raw) for _, ind in rows])
+        classes = list(clf.classes_)
+        margin_min = self.cal.get("misfiled_margin", 0.6)
+        out = []
+        for (pos, ind), sc in zip(rows, scores):
+            pl = ind.placement
+            if pl.conflict or not pl.level2 or pl.level2 not in classes or "满意" in ind.name:
+                continue  # the rules already speak for these rows
+            pred = classes[int(np.argmax(sc))]
+            margin = float(sc.max() - sc[classes.index(pl.level2)])
+            # a (near) identical library entry under another first level is strong evidence: only 0.7 %
+            # of approved rows with such a match differ from the library's first level
+            best, sim, _ = self.names.info.get(ind.name, (0, 0.0, None))
+            e = self.engine.entries[best] if sim else None
+            if e is not None and sim >= 0.97 and e.level1 != pl.level1 and e.level2 in classes:
+                if pred == pl.level2:
+                    continue  # the classifier sides with the table
+                pred = e.level2
+            elif self.slot_level1[pred] == pl.level1 or margin < margin_min:
+                continue
+            f = Finding("LEVEL_MISFILED", WARNING, pos, ind.name,
+                        f"指标“{ind.name}”填在“{pl.level1}/{pl.level2}”下，按其含义更像“{self.slot_level1[pred]}/{pred}”。",
+                        f"请核对指标层级：{_slot_advice(pred)}如确属{pl.level2}，可在指标值说明中写明口径。",
+                        source_row=ind.source_row, target_slot=pred)
+            out.append(f)
+        return out
+
+    # ---------------------------------------------------------------- INDICATOR_IRRELEVANT
+    def _sector(self, ctx: TableContext, rows) -> str:
+        """The project's sector: as given or recognised by rules, else the vote of its rows' nearest
+        library entries."""
+        if ctx.sector_guess.name:
+            return ctx.sector_guess.name
+        eng = self.engine
+        votes: dict[str, float] = {}
+        for _, ind in rows:
+            best, sim, _ = self.names.info[ind.name]
+            if sim >= 0.8 and eng.entries[best].sector:
+                votes[eng.entries[best].sector] = votes.get(eng.entries[best].sector, 0.0) + sim
+        if not votes:
+            return ""
+        top = max(votes, key=votes.get)
+        return top if votes[top] >= 0.5 * sum(votes.values()) else ""
+
+    def _irrelevant(self, ctx: TableContext, rows, sector: str) -> list[Finding]:
+        eng = self.engine
+        if not sector or sector not in eng.sector_names:
+            return []
+        p = ctx.table.project
+        qv = self._project_vecs([project_query(p.name, p.description)[:300]])[0]
+        line = self.cal.get("irrelevant_line", 0.7)
+        w_text = self.cal.get("irrelevant_text_weight", 0.5)
+        out = []
+        for pos, ind in rows:
+            best, sim, _ = self.names.info[ind.name]
+            home = eng.entries[best]
+            if not home.sector or home.sector == sector or sim < 0.85:
+                continue
+            # how well the row fits the project: its best match among the sector's and the common
+            # entries, plus its similarity to the project's own text
+            fit = self.names.fit_best(ind.name, sector) + (w_text * float(self.names.vec[ind.name] @ qv) if qv is not None else 0.0)
+            if fit >= line:
+                continue
+            out.append(Finding("INDICATOR_IRRELEVANT", WARNING, pos, ind.name,
+                               f"指标“{ind.name}”属于{home.sector}行业的常用指标，与本项目（{sector}，“{p.name}”）的内容关联不大。",
+                               "请删除或替换为反映本项目产出和效果的指标（见推荐指标）；确与本项目相关的，请在项目概述中说明。",
+                               source_row=ind.source_row))
+        return out
+
+    def _not_quantified(self, ctx: TableContext, rows) -> list[Finding]:
+        """A qualitative target for an indicator the library measures with a number (the rules catch
+        the obvious names; this catches the rest)."""
+        from engine.rules import _measurable
+
+        out = []
+        for pos, ind in rows:
+            t = ind.target
+            if t.kind != "qualitative" or t.vague or _measurable(ind) or ind.name.startswith("是否"):
+                continue
+            best, sim, _ = self.names.info[ind.name]
+            e = self.engine.entries[best]
+            if sim >= 0.88 and e.nature == "定量":
+                out.append(Finding("VALUE_NOT_QUANTIFIED", WARNING, pos, ind.name,
+                                   f"指标“{ind.name}”可以量化（指标库中同类指标“{e.name}”为定量，典型值{e.target}），但目标值“{t.raw}”是定性表述。",
+                                   f"请填写具体数值和单位，可参照“{e.target}”（{e.standard}）。",
+                                   source_row=ind.source_row))
+        return out
+
+    # ---------------------------------------------------------------- TARGET_TOO_LOW against the library
+    def _below_library(self, ctx: TableContext, rows) -> list[Finding]:
+        eng = self.engine
+        out = []
+        for pos, ind in rows:
+            t = ind.target
+            if t.kind != QUANT or not t.is_percent or t.op not in ("≥", ">", None, "=") or rate_floor(ind.name):
+                continue  # rate floors are the rules' business
+            best, sim, _ = self.names.info[ind.name]
+            if sim < 0.92:
+                continue
+            e = eng.entries[best]
+            typical = parse_target(e.target, e.name, e.unit)
+            if typical.kind != QUANT or not typical.is_percent or typical.op not in ("≥", None, "=") or typical.value is None:
+                continue
+            if t.value is not None and t.value < typical.value - 15:
+                out.append(Finding("TARGET_TOO_LOW", WARNING, pos, ind.name,
+                                   f"指标“{ind.name}”的目标值“{t.raw}”明显低于指标库典型值“{e.target}”（{e.standard}）。",
+                                   f"请参照{e.standard}设定目标（典型值{e.target}），或在指标值说明中写明从低设定的依据。",
+                                   source_row=ind.source_row))
+        return out
+
+
+def _slot_advice(level2: str) -> str:
+    return {
+        "数量指标": "数量指标反映完成的工作量（人次、个、场等）；",
+        "质量指标": "质量指标反映产出达到的标准（合格率、达标率等）；",
+        "时效指标": "时效指标反映完成的时间要求（完成时间、及时率等）；",
+        "经济成本指标": "经济成本指标反映成本控制（总成本、单位成本等）；",
+        "社会成本指标": "社会成本指标反映对社会的负面影响（投诉、交通影响等）；",
+        "生态环境成本指标": "生态环境成本指标反映对环境的负面影响（扬尘、植被破坏等）；",
+        "经济效益指标": "经济效益指标反映带来的经济影响（增收、节约等）；",
+        "社会效益指标": "社会效益指标反映对社会和服务对象的影响（覆盖率、受益人数、知晓率等）；",
+        "生态效益指标": "生态效益指标反映对生态环境的改善（减排、绿化等）；",
+        "服务对象满意度指标": "满意度指标反映服务对象的评价；",
+    }.get(level2, "")
+
+
+# ---------------------------------------------------------------- calibration on the approved tables
+def calibrate(engine: Engine, quantile: float = 0.985) -> dict:
+    """Thresholds chosen on the approved tables (taken as clean): the classifier margin above which a
+    cross-level disagreement is reported (margins from group-held-out models, so the classifier has
+    not seen the rows it judges), and the relevance gap above which an indicator from another sector
+    is reported — each so that about 1.5 % of clean rows would be flagged."""
+    from engine.classifier import LevelClassifier
+
+    hist = engine.history
+    texts, filed, groups = [], [], []
+    for t in hist:
+        for r in t.rows:
+            texts.append(row_text(r.name, "", r.value))
+            filed.append(r.level2)
+            groups.append(t.sector or t.category)
+    if len(texts) < 50:
+        return {}
+    lib_X = [row_text(e.name, e.unit, e.target) for e in engine.entries]
+    lib_y = [e.level2 for e in engine.entries]
+    lib_g = [e.group for e in engine.entries]
+    names = sorted(set(groups) | set(lib_g))
+    fold_of = {n: i % 5 for i, n in enumerate(np.random.default_rng(0).permutation(names))}
+    slot_level1 = {s.level2: s.level1 for s in framework().slots}
+    margins = np.zeros(len(texts))
+    for f in range(5):
+        test = [i for i, g in enumerate(groups) if fold_of[g] == f]
+        if not test:
+            continue
+        train_X = [x for x, g in zip(lib_X, lib_g) if fold_of[g] != f] + [texts[i] for i, g in enumerate(groups) if fold_of[g] != f]
+        train_y = [y for y, g in zip(lib_y, lib_g) if fold_of[g] != f] + [filed[i] for i, g in enumerate(groups) if fold_of[g] != f]
+        clf = LevelClassifier().fit(train_X, train_y)
+        classes = list(clf.classes_)
+        sc = clf.decision_function([texts[i] for i in test])
+        for i, row in zip(test, sc):
+            pred = classes[int(np.argmax(row))]
+            if filed[i] in classes and slot_level1[pred] != slot_level1[filed[i]]:
+                margins[i] = row.max() - row[classes.index(filed[i])]
+    cal = {"misfiled_margin": round(max(0.3, float(np.quantile(margins, quantile))), 4)}
+    if engine.encoder.dim:
+        # relevance: the fit (best match in the project's sector or the common part + 0.5 × similarity to
+        # the project text) of clean rows whose nearest library entry is in another sector; the line sits
+        # where at most 0.5 % of all clean rows would be reported
+        index = NameIndex(engine)
+        index.ensure([r.name for t in hist for r in t.rows])
+        qv = engine.encoder.encode([project_query(t.name, t.description)[:300] for t in hist])
+        fits, n_rows = [], 0
+        for t, v in zip(hist, qv):
+            for r in t.rows:
+                n_rows += 1
+                best, sim, _ = index.info[r.name]
+                home = engine.entries[best].sector
+                if t.sector in engine.sector_names and home and home != t.sector and sim >= 0.85:
+                    fits.append(index.fit_best(r.name, t.sector) + 0.5 * float(index.vec[r.name] @ v))
+        fits.sort()
+        k = int(0.005 * n_rows)
+        cal["irrelevant_line"] = round(min(0.85, fits[k]) if len(fits) > k else 0.7, 4)
+        cal["irrelevant_text_weight"] = 0.5
+    cal["clean_rows"] = len(texts)
+    return cal

@@ -1,0 +1,295 @@
+"""Detection benchmark of `jixiao score`.
+
+The example approved tables are taken as clean. For each defect type every applicable table gets one
+defective copy (one defect each); the rate at which the expected finding code is reported (at the
+defective row where the defect has one) is measured per type, beside the share of clean tables with
+any error finding. The level classifier judging a table is one trained without that table's sector or
+category (group hold-out), so it has not seen the rows it judges. Then the real tables in
+../shared/data/raw are scored and their findings listed. Prints tables and writes JSON.
+
+    python scripts/eval_score.py [--model DIR] [--out build/eval_score.json]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.api import make_reviewer  # noqa: E402
+from engine.classifier import LevelClassifier, row_text  # noqa: E402
+from engine.engine import Engine  # noqa: E402
+from engine.framework import framework  # noqa: E402
+from engine.history import load_example_tables  # noqa: E402
+from engine.kinds import cost_required, infer_kind, kind_by_name  # noqa: E402
+from engine.readers import read_file  # noqa: E402
+from engine.table import GoalTable, Indicator  # noqa: E402
+
+RAW = ROOT.parent / "shared" / "data" / "raw" / "weAIDB__ST-Raptor"
+FAR = {  # sectors whose indicators are plainly unrelated to each other
+    "教育": "林业和园林", "科技": "殡葬", "文化和旅游": "审计", "体育": "粮食和物资储备", "卫生健康": "交通运输",
+    "医疗保障": "林业和园林", "民政": "工业和信息化", "人力资源和社会保障": "水利", "退役军人事务": "生态环境",
+    "公安": "农业农村", "司法": "体育", "应急管理": "教育", "生态环境": "医疗保障", "自然资源和规划": "卫生健康",
+    "住房和城乡建设": "科技", "城市管理": "医疗保障", "交通运输": "教育", "水利": "文化和旅游", "农业农村": "公安",
+    "林业和园林": "财政", "商务": "水利", "工业和信息化": "司法", "市场监管": "林业和园林", "发展和改革": "体育",
+    "财政": "林业和园林", "统计": "水利", "审计": "卫生健康", "粮食和物资储备": "教育", "数据和政务服务": "农业农村",
+}
+
+
+def rows_of(t: GoalTable, level2=None, level1=None) -> list[int]:
+    return [i for i, ind in enumerate(t.indicators)
+            if (level2 is None or ind.placement.level2 in level2) and (level1 is None or ind.placement.level1 == level1)]
+
+
+def clone(t: GoalTable) -> GoalTable:
+    c = copy.deepcopy(t)
+    for ind in c.indicators:
+        ind._placement = ind._target = None
+    return c
+
+
+def new_row(l1, l2, name, value, unit="") -> Indicator:
+    return Indicator(l1, l2, name, value, unit)
+
+
+# Each defect: (name, expected code, function(table, rng, engine) -> (defective table, 1-based row or None) or None)
+def drop(level2s, code):
+    def f(t, rng, eng):
+        idx = rows_of(t, level2s)
+        if not idx:
+            return None
+        c = clone(t)
+        c.indicators = [ind for i, ind in enumerate(c.indicators) if i not in idx]
+        return c, None
+    return f
+
+
+def drop_cost(t, rng, eng):
+    kind = kind_by_name(infer_kind(t.project).name)
+    if not cost_required(t.project, kind) or not rows_of(t, level1="成本指标"):
+        return None
+    c = clone(t)
+    c.indicators = [ind for ind in c.indicators if ind.placement.level1 != "成本指标"]
+    return c, None
+
+
+def vague(t, rng, eng):
+    idx = [i for i in rows_of(t) if t.indicators[i].target.kind == "quantitative"]
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    c = clone(t)
+    c.indicators[i].value = rng.choice(["有效提升", "明显改善", "进一步提高", "按要求完成", "根据上级下达任务确定"])
+    return c, i + 1
+
+
+def qualitative(t, rng, eng):
+    idx = [i for i in rows_of(t, ("数量指标", "质量指标")) if t.indicators[i].target.kind == "quantitative"]
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    c = clone(t)
+    c.indicators[i].value = rng.choice(["符合要求", "全面完成", "达标", "完成"])
+    c.indicators[i].nature = ""
+    return c, i + 1
+
+
+def two_values(t, rng, eng):
+    idx = [i for i in rows_of(t) if t.indicators[i].target.kind == "quantitative" and t.indicators[i].target.value]
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    c = clone(t)
+    tg = t.indicators[i].target
+    other = max(1, round((tg.value or 1) * 0.6))
+    c.indicators[i].value = f"{tg.raw}、{other}{tg.unit}"
+    return c, i + 1
+
+
+def wrong_slot(t, rng, eng):
+    slots = framework().slots
+    idx = [i for i in rows_of(t) if "满意" not in t.indicators[i].name and t.indicators[i].placement.level2]
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    ind = t.indicators[i]
+    others = [s for s in slots if s.level1 != ind.placement.level1 and s.level1 != "满意度指标"]
+    s = rng.choice(others)
+    c = clone(t)
+    c.indicators[i].level1, c.indicators[i].level2 = s.level1, s.level2
+    return c, i + 1
+
+
+def unrelated(t, rng, eng):
+    far = FAR.get(t.project.sector)
+    pool = [e for e in eng.entries if e.sector == far and e.level1 == "产出指标"]
+    if not pool:
+        return None
+    e = rng.choice(pool)
+    c = clone(t)
+    pos = rng.randrange(len(c.indicators) + 1)
+    c.indicators.insert(pos, new_row(e.level1, e.level2, e.name, e.target, e.unit))
+    return c, pos + 1
+
+
+def low_satisfaction(t, rng, eng):
+    idx = rows_of(t, ("服务对象满意度指标",))
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    c = clone(t)
+    c.indicators[i].value = "≥60%"
+    return c, i + 1
+
+
+def cost_above(t, rng, eng):
+    amount = t.project.amount
+    if not amount:
+        return None
+    c = clone(t)
+    value = f"≤{round(amount * rng.choice([1.3, 1.6, 2.0]), 2):g}万元"
+    c.indicators.insert(0, new_row("成本指标", "经济成本指标", "项目总成本", value, "万元"))
+    return c, 1
+
+
+def funds_as_goal(t, rng, eng):
+    amount = t.project.amount or 100
+    c = clone(t)
+    name = rng.choice(["项目资金投入", "财政资金投入金额", "专项资金到位金额", "投入资金总额"])
+    pos = (rows_of(t, ("数量指标",)) or [0])[0]
+    c.indicators.insert(pos, new_row("产出指标", "数量指标", name, f"{amount:g}万元", "万元"))
+    return c, pos + 1
+
+
+def duplicate(t, rng, eng):
+    if not t.indicators:
+        return None
+    i = rng.randrange(len(t.indicators))
+    c = clone(t)
+    c.indicators.insert(i + 1, copy.deepcopy(c.indicators[i]))
+    return c, i + 2
+
+
+DEFECTS = [
+    ("删除满意度指标", "LEVEL1_MISSING", drop(("服务对象满意度指标",), "LEVEL1_MISSING")),
+    ("删除时效指标", "LEVEL2_MISSING", drop(("时效指标",), "LEVEL2_MISSING")),
+    ("工程/购置项目删除成本指标", "COST_REQUIRED_MISSING", drop_cost),
+    ("指标值改为模糊表述", "VALUE_VAGUE", vague),
+    ("定量指标改为定性", "VALUE_NOT_QUANTIFIED", qualitative),
+    ("一格两个指标值", "MULTIPLE_VALUES", two_values),
+    ("指标放错层级", "LEVEL_MISFILED", wrong_slot),
+    ("插入无关行业指标", "INDICATOR_IRRELEVANT", unrelated),
+    ("满意度降为60%", "TARGET_TOO_LOW", low_satisfaction),
+    ("成本指标超过项目金额", "COST_BUDGET_MISMATCH", cost_above),
+    ("把资金投入当目标", "INPUT_AS_GOAL", funds_as_goal),
+    ("重复一行", "INDICATOR_DUPLICATE", duplicate),
+]
+
+
+def held_out_classifiers(engine: Engine, tables: list[GoalTable], folds: int = 5):
+    """One level classifier per fold of sectors/categories, trained on the library and the example
+    tables outside the fold; returns (fold of each table, classifiers)."""
+    groups = sorted({t.project.sector or t.project.category for t in tables} | {e.group for e in engine.entries})
+    fold_of = {g: i % folds for i, g in enumerate(np.random.default_rng(0).permutation(groups))}
+    table_fold = [fold_of[t.project.sector or t.project.category] for t in tables]
+    models = []
+    for f in range(folds):
+        X, y = [], []
+        for e in engine.entries:
+            if fold_of[e.group] != f:
+                X.append(row_text(e.name, e.unit, e.target))
+                y.append(e.level2)
+        for t, tf in zip(tables, table_fold):
+            if tf != f:
+                for ind in t.indicators:
+                    if ind.placement.level2:
+                        X.append(row_text(ind.name, ind.unit, ind.target.raw))
+                        y.append(ind.placement.level2)
+        models.append(LevelClassifier().fit(X, y))
+    return table_fold, models
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="评审检出率基准")
+    ap.add_argument("--model", help="引擎目录（默认：当前在用的版本）")
+    ap.add_argument("--out", default="build/eval_score.json")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    engine = Engine.open(args.model, progress=lambda m: print(m, file=sys.stderr))
+    tables = load_example_tables()
+    table_fold, models = held_out_classifiers(engine, tables)
+    full_clf = engine.classifier
+    rng = random.Random(args.seed)
+    per_fold: dict[int, list] = defaultdict(list)
+    for k, t in enumerate(tables):
+        per_fold[table_fold[k]].append(t)
+    clean_errors, clean_n = 0, 0
+    clean_codes: Counter = Counter()
+    found, total = Counter(), Counter()
+    misses: dict[str, list] = defaultdict(list)
+    for f, fold_tables in per_fold.items():
+        engine.classifier = models[f]
+        reviewer = make_reviewer(engine)
+        reviewer.model.prepare(fold_tables)
+        for t in fold_tables:
+            r = reviewer.review(t)
+            clean_n += 1
+            clean_errors += any(x.severity == "error" for x in r.findings)
+            clean_codes.update({x.code for x in r.findings})
+            for name, code, make in DEFECTS:
+                made = make(t, rng, engine)
+                if made is None:
+                    continue
+                bad, row = made
+                rr = reviewer.review(bad)
+                total[name] += 1
+                hit = any(x.code == code and (row is None or x.row == row) for x in rr.findings)
+                found[name] += hit
+                if not hit and len(misses[name]) < 5:
+                    misses[name].append(f"{t.project.name}｜第{row}行｜{bad.indicators[row - 1].name if row else ''}")
+    engine.classifier = full_clf
+    rates = {name: {"code": code, "copies": total[name], "detected": found[name],
+                    "rate": round(found[name] / total[name], 4) if total[name] else None}
+             for name, code, _ in DEFECTS}
+    print(f"{'缺陷类型':<16}{'应报代码':<24}{'副本数':>6}{'检出':>6}{'检出率':>8}")
+    for name, r in rates.items():
+        print(f"{name:<16}{r['code']:<24}{r['copies']:>6}{r['detected']:>6}{(r['rate'] or 0):>8.1%}")
+    share = clean_errors / clean_n if clean_n else 0.0
+    print(f"\n干净表（示例批复表）{clean_n} 张，含“错误”级问题的占 {share:.1%}")
+    print("干净表上出现的问题（张数）：" + "，".join(f"{c} {n}" for c, n in clean_codes.most_common()))
+    out = {"defects": rates, "clean_tables": clean_n, "clean_with_error": clean_errors,
+           "clean_error_share": round(share, 4), "clean_tables_by_code": dict(clean_codes), "misses": misses,
+           "model": engine.version}
+    reviewer = make_reviewer(engine)
+    real = []
+    for f in ("40.xlsx", "1.xlsx", "17.xlsx", "72.xlsx"):
+        if (RAW / f).exists():
+            for t in read_file(RAW / f).tables:
+                r = reviewer.review(t)
+                real.append({"file": f, "name": r.name, "total": r.total, "decision": r.decision,
+                             "findings": [{"code": x.code, "severity": x.severity, "row": x.row,
+                                           "indicator": x.indicator, "message": x.message} for x in r.findings]})
+                print(f"\n{f} {r.name}：总分 {r.total}，{r.grade}，{r.decision}")
+                for x in r.findings:
+                    print(f"  [{x.severity}] {('第%d行' % x.row) if x.row else '整表'} {x.code} {x.message}")
+    out["real"] = real
+    out["seconds"] = round(time.perf_counter() - t0, 1)
+    path = ROOT / args.out
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"\n已写入 {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
