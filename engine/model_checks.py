@@ -283,6 +283,13 @@ class ModelChecks:
             typical = parse_target(e.target, e.name, e.unit)
             if typical.kind != QUANT or not typical.is_percent or typical.op not in ("≥", None, "=") or typical.value is None:
                 continue
+            stats = eng.target_stats.get(e.id)
+            if stats and stats["n"] >= 5 and t.value is not None and t.value < stats["p25"] - 10:
+                out.append(Finding("TARGET_TOO_LOW", WARNING, pos, ind.name,
+                                   f"指标“{ind.name}”的目标值“{t.raw}”低于同类批复项目的常见水平（{stats['n']}张表的中位数{stats['median']:g}%）。",
+                                   f"请参照历史标准（同类批复项目中位数{stats['median']:g}%）设定目标，或在指标值说明中写明从低设定的依据。",
+                                   source_row=ind.source_row))
+                continue
             if t.value is not None and t.value < typical.value - 15:
                 out.append(Finding("TARGET_TOO_LOW", WARNING, pos, ind.name,
                                    f"指标“{ind.name}”的目标值“{t.raw}”明显低于指标库典型值“{e.target}”（{e.standard}）。",

@@ -311,6 +311,18 @@ class Suggester:
             if nums:
                 v = _weighted_median(nums, ws)
                 if abs(v - (base.value or 0)) > 1e-9:
-                    op = base.op if base.op in ("≥", "≤", "=", ">", "<") else ("" if base.unit == "%" and v == 100 else "≥")
-                    return f"{op}{_fmt(v)}{base.unit}", f"目标值参照相似批复项目（{len(nums)}个）"
+                    return self._format(base, v), f"目标值参照相似批复项目（{len(nums)}个）"
+        stats = self.engine.target_stats.get(e.id)
+        if stats and base.kind == QUANT:
+            from engine.engine import amount_band
+
+            band = stats["bands"].get(str(amount_band(project.amount)))
+            pick = band if band and band["n"] >= 3 else (stats if stats["n"] >= 3 else None)
+            if pick and abs(pick["median"] - (base.value or 0)) > 1e-9:
+                return self._format(base, pick["median"]), f"目标值取{pick['n']}张同类批复表的中位数（历史标准）"
         return e.target, ""
+
+    @staticmethod
+    def _format(base, v: float) -> str:
+        op = base.op if base.op in ("≥", "≤", "=", ">", "<") else ("" if base.unit == "%" and v == 100 else "≥")
+        return f"{op}{_fmt(v)}{base.unit}"

@@ -1,0 +1,129 @@
+"""Retraining on approved tables: history, proposals, versions, rollback, crash safety."""
+import copy
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import engine.engine as eng_mod
+import engine.proposals as proposals
+from engine.cli import main
+from engine.engine import Engine
+from engine.suggest import Suggester
+from engine.table import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+NEW = "社区智慧养老呼叫终端安装户数"
+
+
+def approved_tables(n=4):
+    out = []
+    for k in range(n):
+        out.append({"project": {"project_id": f"P-NEW-{k}", "name": f"2027年第{k + 1}片区居家养老智慧呼叫服务",
+                                "sector": "民政", "category": "政府购买服务类", "amount": 80 + k,
+                                "description": "为独居老人安装智慧呼叫终端并提供24小时应急响应服务。",
+                                "goal": "年内为独居老人安装呼叫终端，应急响应及时率100%。"},
+                    "indicators": [
+                        {"level1": "产出指标", "level2": "数量指标", "indicator": NEW, "value": f"≥{300 + 10 * k}户"},
+                        {"level1": "产出指标", "level2": "质量指标", "indicator": "应急呼叫响应及时率", "value": "100%"},
+                        {"level1": "产出指标", "level2": "时效指标", "indicator": "终端安装完成时间", "value": "9月底前"},
+                        {"level1": "满意度指标", "level2": "服务对象满意度指标", "indicator": "老年人满意度", "value": "≥92%"},
+                        {"level1": "管理类指标", "level2": "", "indicator": "预算执行率", "value": "≥90%"},
+                        {"level1": "产出指标", "level2": "数量指标", "indicator": "空值指标", "value": ""}]})
+    return out
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    base = Engine.open()  # the session engine (conftest's temporary models folder)
+    root = tmp_path_factory.mktemp("train")
+    models = root / "models"
+    shutil.copytree(base.path, models / "base")
+    old_models, old_path = eng_mod.MODELS_DIR, proposals.proposals_path
+    eng_mod.MODELS_DIR = models
+    proposals.proposals_path = lambda: root / "proposals.csv"
+    src = root / "approved.json"
+    src.write_text(json.dumps(approved_tables(), ensure_ascii=False), encoding="utf-8")
+    yield root, src
+    eng_mod.MODELS_DIR, proposals.proposals_path = old_models, old_path
+
+
+@pytest.fixture(scope="module")
+def trained(workspace):
+    root, src = workspace
+    code = main(["train", "--approved", str(src), "--format", "json"])
+    assert code == 0
+    return root
+
+
+def test_new_version_in_use_with_approved_history(trained, capsys):
+    versions = {v["version"]: v for v in json.loads(_run(["models", "list", "--format", "json"], capsys))}
+    assert set(versions) == {"base", "v001"} and versions["v001"]["in_use"]
+    eng = Engine.open()
+    assert eng.version == "v001" and eng.manifest["parent"] == "base"
+    assert eng.manifest["added"]["tables"] == 4 and eng.manifest["inputs"][0]["sha256"]
+    assert "recall@5_after" in eng.manifest["metrics"]
+    assert sum(1 for t in eng.history if t.origin == "approved") == 4
+
+
+def test_unusable_rows_skipped_with_reasons(workspace):
+    from engine.train import read_approved
+
+    _, src = workspace
+    tables, skipped, _ = read_approved([str(src)])
+    assert len(tables) == 4 and all(len(t.indicators) == 4 for t in tables)
+    assert any("不是绩效目标指标" in s for s in skipped) and any("指标值为空" in s for s in skipped)
+
+
+def test_proposal_used_once_approved_often_enough(trained):
+    props = proposals.load_proposals()
+    p = next(p for p in props if p.name == NEW)
+    assert p.count == 4 and p.status == proposals.PENDING and p.level2 == "数量指标"
+    eng = Engine.open()
+    assert any(e.name == NEW and e.origin == "approved" for e in eng.entries)
+    s = Suggester(eng).suggest(Project(name="2027年居家养老智慧呼叫服务", description="为独居老人安装智慧呼叫终端"))
+    qty = next(x for x in s.slots if x.level2 == "数量指标")
+    assert any(c.indicator == NEW for c in qty.candidates)
+
+
+def test_accept_reject_and_rollback(trained, capsys):
+    p = proposals.load_proposals()[0]
+    assert main(["library", "reject", p.id]) == 0
+    assert proposals.load_proposals()[0].status == proposals.REJECTED
+    assert main(["library", "accept", "A-99999"]) == 2
+    assert main(["models", "use", "base"]) == 0
+    assert Engine.open().version == "base"
+    assert main(["models", "use", "v001"]) == 0
+    assert main(["models", "use", "v999"]) == 2
+
+
+def test_crash_mid_training_leaves_previous_version(trained, tmp_path):
+    root, src = trained, trained / "approved.json"
+    env = dict(os.environ, JIXIAO_MODELS=str(root / "models"), JIXIAO_DEBUG="")
+    # the child writes proposals into the real data folder unless redirected: give it a copy of data/
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    env["JIXIAO_DATA"] = str(data)
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "train", "--approved", str(src)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((root / "models").glob(".v002.tmp-*")):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    current = (root / "models" / "CURRENT").read_text(encoding="utf-8").strip()
+    assert current == "v001"
+    assert not (root / "models" / "v002" / "manifest.json").exists()
+    assert Engine.open().version == "v001"
+
+
+def _run(argv, capsys):
+    capsys.readouterr()
+    assert main(argv) == 0
+    return capsys.readouterr().out
