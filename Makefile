@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JIXIAO := $(VENV)/bin/jixiao
 STAMP := $(VENV)/.installed
+ST_STAMP := $(VENV)/.installed-st
 
-.PHONY: setup demo test bench clean
+.PHONY: setup setup-st demo test bench clean
 
 setup: $(STAMP)
 
@@ -15,6 +16,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# sentence-transformers for local model directories; torch pinned to the local CPU build 2.13.0
+setup-st: $(ST_STAMP)
+
+$(ST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,st]"
+	touch $(ST_STAMP)
+
 demo: setup
 	$(JIXIAO) library check
 	$(JIXIAO) suggest --name "2026年全市中小学教师信息技术应用能力提升培训" --amount 120 -k 3 \
@@ -23,7 +31,7 @@ demo: setup
 	$(JIXIAO) score data/examples --format html -o build/评审报告.html
 	@echo "HTML 报告：build/评审报告.html"
 
-test: setup
+test: setup setup-st
 	$(PY) -m pytest -q
 
 bench: setup

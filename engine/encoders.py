@@ -57,7 +57,8 @@ class STEncoder:
             raise RuntimeError(f"句向量模型目录不存在：{path}")
         self.spec = f"st:{os.path.abspath(path)}"
         self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
