@@ -11,7 +11,7 @@ import unicodedata
 
 from engine.diff import ADDED, CHANGED, LOOSENED, LOWERED, RAISED, REMOVED, TIGHTENED, TableDiff, shown
 from engine.findings import SEVERITY_ZH
-from engine.reports import FINDING_HEADER, finding_rows
+from engine.reports import BASE_CSS, FINDING_HEADER, finding_rows
 
 COMPARE_HEADER = ["序号", "一级/二级", "原指标", "原指标值", "新指标", "新指标值", "变化", "项目名称"]
 _BAD, _GOOD = (LOWERED, LOOSENED, REMOVED), (RAISED, TIGHTENED, ADDED)
@@ -119,12 +119,9 @@ def to_xlsx(diffs: list[TableDiff]) -> bytes:
     return buf.getvalue()
 
 
-_CSS = """body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:24px;color:#222}
-h1{font-size:22px}h2{font-size:18px;margin-top:28px}table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top}th{background:#e8eef7}
+_CSS = BASE_CSS + """
 td.bad{background:#ffc7ce}td.good{background:#c6efce}td.changed{background:#ffeb9c}
-pre{white-space:pre-wrap;background:#f7f7f7;padding:10px;border:1px solid #ddd}
-.error{color:#b00020;font-weight:bold}.warning{color:#a15c00}"""
+pre{white-space:pre-wrap;background:#f7f7f7;padding:10px;border:1px solid #ddd}"""
 
 
 def to_html(diffs: list[TableDiff], title: str = "绩效目标调整对比") -> str:

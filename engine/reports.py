@@ -127,11 +127,15 @@ def to_xlsx(reviews: list[TableReview]) -> bytes:
     return buf.getvalue()
 
 
-_CSS = """body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:24px;color:#222}
+# the look shared by every HTML report (score, diff)
+BASE_CSS = """body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:24px;color:#222}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px}table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top}th{background:#e8eef7;cursor:pointer;position:sticky;top:0}
+th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top}th{background:#e8eef7}
+.error{color:#b00020;font-weight:bold}.warning{color:#a15c00}"""
+_CSS = BASE_CSS + """
+th{cursor:pointer;position:sticky;top:0}
 tr.通过 td.d{background:#c6efce}tr.修改后通过 td.d{background:#ffeb9c}tr.退回修改 td.d{background:#ffc7ce}
-.error{color:#b00020;font-weight:bold}.warning{color:#a15c00}input{margin:8px 0;padding:4px;width:320px}"""
+input{margin:8px 0;padding:4px;width:320px}"""
 _JS = """function sortBy(t,c){const b=t.tBodies[0],r=[...b.rows],d=t.dataset.dir==c?-1:1;t.dataset.dir=d==1?c:'';
 r.sort((x,y)=>{const a=x.cells[c].innerText,z=y.cells[c].innerText,n=parseFloat(a)-parseFloat(z);
 return (isNaN(n)?a.localeCompare(z,'zh'):n)*d});r.forEach(e=>b.appendChild(e))}

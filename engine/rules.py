@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from engine.findings import ERROR, INFO, WARNING, Finding
+from engine.findings import ERROR, WARNING, Finding
 from engine.framework import framework
 from engine.kinds import Guess, Kind, cost_required, infer_kind, infer_sector, kind_by_name
 from engine.resources import load_json, load_lines
 from engine.table import GoalTable, Indicator
-from engine.targets import DATE, EMPTY, QUAL, QUANT, YESNO, is_rate_name, lex, money_in_wan
+from engine.targets import DATE, EMPTY, QUAL, QUANT, YESNO, is_rate_name, money_in_wan
 from engine.text import bigrams, dice_sets, norm_key
 
 
@@ -228,7 +228,6 @@ def _split_names(name: str, parts: int) -> list[str]:
 # ---------------------------------------------------------------- matching (rule-visible part)
 def check_placement(ctx: TableContext) -> list[Finding]:
     out = []
-    fw = framework()
     for pos, ind in ctx.rows:
         pl = ind.placement
         if pl.conflict:

@@ -8,7 +8,6 @@ writes JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -17,7 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from _report import write_json  # noqa: E402
 from engine.engine import Engine, project_query  # noqa: E402
 from engine.history import load_example_tables  # noqa: E402
 from engine.suggest import Suggester  # noqa: E402
@@ -88,10 +89,7 @@ def main(argv=None) -> int:
                 "encoder_p50_ms", "encoder_p95_ms", "overhead_ratio_p50"):
         if key in result:
             print(f"{key:<22}{result[key]:>10}")
-    out = ROOT / args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"已写入 {out}")
+    write_json(args.out, result)
     return 0
 
 

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import engine.engine as eng_mod  # noqa: E402
 import engine.proposals as proposals  # noqa: E402
+from _report import write_json  # noqa: E402
 from engine.api import make_reviewer  # noqa: E402
 from engine.engine import Engine  # noqa: E402
 from engine.history import EntryLinker, history_from_tables, load_example_tables  # noqa: E402
@@ -123,10 +124,7 @@ def main(argv=None) -> int:
         out["train_1000_tables_used"] = report.tables_used
         print(f"\n训练 1000 张批复表用时 {out['train_1000_seconds']} 秒（目标 ≤ 120 秒）")
     out["seconds"] = round(time.perf_counter() - t_start, 1)
-    path = ROOT / args.out
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"\n已写入 {path}")
+    write_json(args.out, out)
     return 0
 
 

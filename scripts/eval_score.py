@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import random
 import sys
 import time
@@ -24,7 +23,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from _report import write_json  # noqa: E402
 from engine.api import make_reviewer  # noqa: E402
 from engine.classifier import LevelClassifier, row_text  # noqa: E402
 from engine.engine import Engine  # noqa: E402
@@ -284,10 +285,7 @@ def main(argv=None) -> int:
                     print(f"  [{x.severity}] {('第%d行' % x.row) if x.row else '整表'} {x.code} {x.message}")
     out["real"] = real
     out["seconds"] = round(time.perf_counter() - t0, 1)
-    path = ROOT / args.out
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"\n已写入 {path}")
+    write_json(args.out, out)
     return 0
 
 

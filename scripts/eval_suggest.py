@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 import time
 
@@ -23,7 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from _report import write_json  # noqa: E402
 from engine.engine import Engine  # noqa: E402
 from engine.framework import framework  # noqa: E402
 from engine.history import load_example_tables  # noqa: E402
@@ -156,10 +157,7 @@ def main(argv=None) -> int:
     else:
         print("\n真实表：未找到 ../shared/data/raw，跳过。")
     out["seconds"] = round(time.perf_counter() - t0, 1)
-    path = ROOT / args.out if not Path(args.out).is_absolute() else Path(args.out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"\n已写入 {path}")
+    write_json(args.out, out)
     return 0
 
 

@@ -1,5 +1,4 @@
 """Retraining on approved tables: history, proposals, versions, rollback, crash safety."""
-import copy
 import json
 import os
 import shutil
