@@ -268,7 +268,13 @@ def main(argv=None) -> int:
     share = clean_errors / clean_n if clean_n else 0.0
     print(f"\n干净表（示例批复表）{clean_n} 张，含“错误”级问题的占 {share:.1%}")
     print("干净表上出现的问题（张数）：" + "，".join(f"{c} {n}" for c, n in clean_codes.most_common()))
-    out = {"defects": rates, "clean_tables": clean_n, "clean_with_error": clean_errors,
+    from engine.classifier import held_out_accuracy, training_rows
+
+    acc = held_out_accuracy(*training_rows(engine.entries, engine.history))
+    print(f"\n层级分类器（按行业/类别整组留出，5 折）：二级指标准确率 {acc['overall']:.1%}，一级指标准确率 {acc['level1']:.1%}")
+    for slot, a in acc["by_slot"].items():
+        print(f"  {slot:<12}{a['accuracy']:>8.1%}  （{a['n']} 条）")
+    out = {"classifier_held_out": acc, "defects": rates, "clean_tables": clean_n, "clean_with_error": clean_errors,
            "clean_error_share": round(share, 4), "clean_tables_by_code": dict(clean_codes), "misses": misses,
            "model": engine.version}
     reviewer = make_reviewer(engine)
