@@ -2,9 +2,11 @@
 
 Each approved table is replayed as a drafting query (name + description + amount, kind and sector not
 given, the table itself left out of every history signal). For every slot the table fills, library
-entries matching one of its indicators (bigram Dice ≥ 0.5, the evaluation's rule) are positives and the
-best-ranked other entries plus a random sample are negatives. A logistic regression over the features
-of engine.suggest gives one weight per feature and mode (scikit-learn; stored as plain numbers)."""
+entries matching one of its indicators (bigram Dice ≥ 0.5, the evaluation's rule) are positives and a
+uniform sample of the slot's other entries are negatives (hard negatives chosen by the current ranking
+taught the model that the project's own sector counts against an entry). A pairwise logistic
+regression over the features of engine.suggest gives one weight per feature and mode (scikit-learn;
+stored as plain numbers)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ def history_queries(engine) -> list[Query]:
     return out
 
 
-def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 10, random_negatives: int = 30,
+def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 0, random_negatives: int = 40,
             seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Feature rows X, labels y, query ids and (query, slot) group ids of the sampled pairs."""
     eng = sg.engine
@@ -71,12 +73,18 @@ def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 10,
     return np.vstack(X), np.concatenate(y), np.concatenate(qid), np.concatenate(gid)
 
 
+POSITIVE = ("bm25", "dense", "kind", "any_kind", "hist", "pop_sector", "pop_kind")  # evidence for an entry
+
+
 def fit_weights(X: np.ndarray, y: np.ndarray, gid: np.ndarray, mode: str, seed: int = 0) -> dict[str, float]:
     """Pairwise logistic regression (a linear RankNet): within each (query, slot) group, every positive
-    is paired with every sampled negative and the weights learn which of the two should rank higher."""
+    is paired with every sampled negative and the weights learn which of the two should rank higher.
+    Features that are evidence for an entry may not count against it: one that gets a negative weight
+    is dropped (weight 0) and the rest refitted, so the ranking stays explainable ("相似项目采用" never
+    pushes a candidate down)."""
     from sklearn.linear_model import LogisticRegression
 
-    feats = MODE_FEATURES[mode]
+    feats = list(MODE_FEATURES[mode])
     diffs = []
     for g in np.unique(gid):
         rows = gid == g
@@ -90,8 +98,16 @@ def fit_weights(X: np.ndarray, y: np.ndarray, gid: np.ndarray, mode: str, seed: 
     flip = rng.random(len(D)) < 0.5
     D[flip] *= -1
     labels = (~flip).astype(int)
-    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000).fit(D, labels)
-    return {f: round(float(w), 5) for f, w in zip(feats, model.coef_[0])}
+    active = list(range(len(feats)))
+    while True:
+        model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000).fit(D[:, active], labels)
+        w = dict(zip((feats[i] for i in active), model.coef_[0]))
+        bad = [f for f, v in w.items() if f in POSITIVE and v < 0]
+        if not bad:
+            break
+        worst = min(bad, key=lambda f: w[f])
+        active.remove(feats.index(worst))
+    return {f: round(float(w.get(f, 0.0)), 5) for f in feats}
 
 
 def fit_engine(engine, modes=("hybrid", "hybrid+history"), progress=None) -> dict[str, dict]:
