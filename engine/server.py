@@ -102,6 +102,11 @@ class TableIn(BaseModel):
     indicators: list[IndicatorIn] = Field(default_factory=list, max_length=MAX_ROWS)
 
 
+class DiffIn(BaseModel):
+    old: TableIn = Field(description="调整前（或上年度）的表")
+    new: TableIn = Field(description="调整后（或本年度）的表")
+
+
 def _table_dicts(body: TableIn | list[TableIn]) -> list[dict]:
     items = body if isinstance(body, list) else [body]
     return [t.model_dump(exclude_none=True) for t in items]
@@ -412,6 +417,19 @@ def create_app(service: Service | None = None, model: str | None = None, max_upl
                                 headers={"Content-Disposition": _disposition(_safe_filename(name, ".json"), "table.json")})
             return Response(tables_xlsx(tables), media_type=XLSX_MIME,
                             headers={"Content-Disposition": _disposition(_safe_filename(name, ".xlsx"), "table.xlsx")})
+
+        return await in_engine(work)
+
+    @app.post("/v1/diff", tags=["评审"], summary="比较同一项目调整前后（或上下年度）的两版绩效目标表",
+              response_model=dict)
+    async def diff(body: DiffIn) -> Response:
+        def work():
+            from engine.diff import diff_json
+
+            try:
+                return _json(diff_json(_table_dicts(body.old)[0], _table_dicts(body.new)[0], service.engine))
+            except InputError as e:
+                raise ApiError(422, f"请求格式错误：{e.detail}") from None
 
         return await in_engine(work)
 

@@ -435,3 +435,19 @@ def test_control_characters_do_not_break_xlsx_output(client):
     report = client.post("/v1/score/file?format=xlsx", files={"file": ("c.csv", long_csv([t]).encode())})
     assert report.status_code == 200
     assert "社区健康讲座项目" in workbook_text(report.content)
+
+
+# ------------------------------------------------------------------ diff
+def test_diff_lists_changes_and_rejects_bad_body(client):
+    old = good_table()
+    new = json.loads(json.dumps(old))
+    first = new["indicators"][0]
+    new["indicators"] = new["indicators"][1:] + [{"level1": "产出指标", "level2": "数量指标",
+                                                  "indicator": "新增巡查次数", "value": "≥12次"}]
+    r = client.post("/v1/diff", json={"old": old, "new": new})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    text = json.dumps(body, ensure_ascii=False)
+    assert first["indicator"] in text and "新增巡查次数" in text
+    error_of(client.post("/v1/diff", json={"old": old}), 422)
+    error_of(client.post("/v1/diff", content=b"not json", headers={"content-type": "application/json"}), 422)

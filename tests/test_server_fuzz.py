@@ -92,6 +92,14 @@ def test_score_never_5xx(client, body):
 
 
 @FUZZ
+@given(old=bodies, new=bodies)
+def test_diff_never_5xx(client, old, new):
+    r = post_json(client, "/v1/diff", {"old": old, "new": new})
+    if r.status_code == 200:
+        assert isinstance(old, dict) and isinstance(new, dict)
+
+
+@FUZZ
 @given(body=bodies, fmt=st.sampled_from(["xlsx", "json", "csv"]))
 def test_export_never_5xx(client, body, fmt):
     r = post_json(client, f"/v1/export?format={fmt}", body)
