@@ -27,8 +27,9 @@ demo: setup
 	$(JIXIAO) library check
 	$(JIXIAO) suggest --name "2026年全市中小学教师信息技术应用能力提升培训" --amount 120 -k 3 \
 	  --description "面向全市中小学教师开展信息技术应用能力培训，计划培训3000人次"
+	$(JIXIAO) score data/demo/待评审申报表.csv --format table
 	$(JIXIAO) score data/examples/common --format table
-	$(JIXIAO) score data/examples --format html -o build/评审报告.html
+	$(JIXIAO) score data/demo data/examples --format html -o build/评审报告.html
 	@echo "HTML 报告：build/评审报告.html"
 
 test: setup setup-st
