@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("train", help="用新批复的绩效目标表训练新版本引擎", formatter_class=_formatter,
                         description="批复表并入历史标准；指标库没有的指标写入 data/proposals.csv 待审核；重新拟合目标值统计、"
-                                    "层级分类器、评审阈值和排序权重，生成 models/ 下的新版本。留出集召回率下降的版本不启用。")
+                                    "层级分类器和排序权重（评审阈值沿用当前版本），生成 models/ 下的新版本。留出集召回率下降的版本不启用。")
     tr.add_argument("--approved", nargs="+", required=True, metavar="FILE", help="批复表文件或文件夹（CSV、XLSX、JSON）")
     tr.add_argument("-o", "--output", metavar="MODEL_DIR", help="新版本目录（默认 models/vNNN）")
     tr.add_argument("--force", action="store_true", help="即使留出集指标下降也启用新版本")

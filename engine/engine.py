@@ -173,7 +173,7 @@ class Engine:
             manifest.update(extra_manifest)
         engine = cls(out, manifest, library, entries, tokenizer, encoder, entry_index, history_tables,
                      history_index, params or {}, classifier=classifier, name_vectors=name_vectors)
-        if fit and len(history_tables) >= 20:
+        if fit and len(history_tables) >= 20 and not engine.params.get("calibration"):
             from engine.model_checks import calibrate
 
             say("校准评审阈值")

@@ -1,6 +1,6 @@
 """Retraining on newly approved goal tables (`jixiao train`): the approved tables join the history,
 indicators the library lacks are proposed (data/proposals.csv), target statistics, the level
-classifier, the review thresholds and the ranking weights are refitted, and the result is a new engine
+classifier and the ranking weights are refitted (the review thresholds are kept), and the result is a new engine
 version under models/ — put in use only if its held-out recall does not fall (unless forced). Every
 version is written to a temporary directory and renamed; the pointer to the version in use is
 replaced atomically, so a crash leaves the previous version in use."""
@@ -191,8 +191,12 @@ def train(paths: list[str], out: str | None = None, force: bool = False, progres
     manifest = {"trained": True, "parent": old.version, "inputs": inputs,
                 "added": {"tables": len(approved), "rows": sum(len(t.rows) for t in approved),
                           "proposals_new": new_props}}
+    # the review thresholds stay those of the version in use: they were calibrated on the clean example
+    # tables, and recalibrating on a history that grows with every season would move what counts as a
+    # finding (and the detection rates reviewers rely on) from one version to the next
+    keep = {"calibration": old.params["calibration"]} if old.params.get("calibration") else {}
     new = Engine.build(path, old.manifest["encoder"]["spec"], library=library, history_tables=history,
-                       progress=progress, extra_manifest=manifest)
+                       progress=progress, extra_manifest=manifest, params=keep)
     say("在留出的批复表上比较新旧版本")
     held = approved[:: max(1, int(cfg["holdout_every"]))]
     before, after = holdout_recall(old, held), holdout_recall(new, held)
