@@ -2,9 +2,10 @@
 
 Each approved table is replayed as a drafting query (name + description + amount, kind and sector not
 given, the table itself left out of every history signal). For every slot the table fills, library
-entries matching one of its indicators (bigram Dice ≥ 0.5, the evaluation's rule) are positives and a
-uniform sample of the slot's other entries are negatives (hard negatives chosen by the current ranking
-taught the model that the project's own sector counts against an entry). A pairwise logistic
+entries matching one of its indicators (bigram Dice ≥ 0.5, the evaluation's rule) are positives; the
+negatives are the few other entries the text alone ranks highest plus a uniform sample of the slot
+(hard negatives chosen by the full current ranking taught the model that the project's own sector
+counts against an entry; uniform ones alone let BM25 by itself do better). A pairwise logistic
 regression over the features of engine.suggest gives one weight per feature and mode (scikit-learn;
 stored as plain numbers)."""
 from __future__ import annotations
@@ -37,7 +38,7 @@ def history_queries(engine) -> list[Query]:
     return out
 
 
-def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 0, random_negatives: int = 40,
+def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 4, random_negatives: int = 40,
             seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Feature rows X, labels y, query ids and (query, slot) group ids of the sampled pairs."""
     eng = sg.engine
@@ -48,7 +49,9 @@ def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 0, 
     for q_i, q in enumerate(queries):
         a = sg.analyse(q.project, mode, q.exclude)
         F = np.stack([a.features[f] for f in feats], axis=1)
-        hand = sg.entry_scores(a, {f: w for f, w in sg.weights(mode).items()})
+        # hard negatives are the entries the text alone ranks high: what the weights must learn to
+        # push below the chosen ones (ranked by text only, so no prior is favoured by the sampling)
+        hand = a.features["bm25"] + a.features["dense"]
         by_slot: dict[str, list[frozenset]] = {}
         for level2, name in q.rows:
             by_slot.setdefault(level2, []).append(bigrams(name))
@@ -73,7 +76,8 @@ def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 0, 
     return np.vstack(X), np.concatenate(y), np.concatenate(qid), np.concatenate(gid)
 
 
-POSITIVE = ("bm25", "dense", "kind", "any_kind", "hist", "pop_sector", "pop_kind")  # evidence for an entry
+POSITIVE = ("bm25", "dense", "kind", "any_kind", "same_sector", "hist", "pop_sector", "pop_kind")  # evidence for
+NEGATIVE = ("other_sector",)  # evidence against an entry
 
 
 def fit_weights(X: np.ndarray, y: np.ndarray, gid: np.ndarray, mode: str, seed: int = 0) -> dict[str, float]:
@@ -102,10 +106,10 @@ def fit_weights(X: np.ndarray, y: np.ndarray, gid: np.ndarray, mode: str, seed: 
     while True:
         model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000).fit(D[:, active], labels)
         w = dict(zip((feats[i] for i in active), model.coef_[0]))
-        bad = [f for f, v in w.items() if f in POSITIVE and v < 0]
+        bad = [f for f, v in w.items() if (f in POSITIVE and v < 0) or (f in NEGATIVE and v > 0)]
         if not bad:
             break
-        worst = min(bad, key=lambda f: w[f])
+        worst = max(bad, key=lambda f: abs(w[f]))
         active.remove(feats.index(worst))
     return {f: round(float(w.get(f, 0.0)), 5) for f in feats}
 
