@@ -11,7 +11,7 @@ import unicodedata
 
 from engine.diff import ADDED, CHANGED, LOOSENED, LOWERED, RAISED, REMOVED, TIGHTENED, TableDiff, shown
 from engine.findings import SEVERITY_ZH
-from engine.reports import BASE_CSS, FINDING_HEADER, finding_rows
+from engine.reports import BASE_CSS, FINDING_HEADER, finding_rows, style_sheet
 
 COMPARE_HEADER = ["序号", "一级/二级", "原指标", "原指标值", "新指标", "新指标值", "变化", "项目名称"]
 _BAD, _GOOD = (LOWERED, LOOSENED, REMOVED), (RAISED, TIGHTENED, ADDED)
@@ -75,7 +75,7 @@ def to_table(diffs: list[TableDiff]) -> str:
 def to_xlsx(diffs: list[TableDiff]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
 
     def safe(row):  # control characters pasted into a source cell would make the workbook unwritable
         return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
@@ -94,18 +94,11 @@ def to_xlsx(diffs: list[TableDiff]) -> bytes:
     ss.append(["项目名称", "调整说明"])
     for d in diffs:
         ss.append(safe([d.new.project.name, d.summary]))
-    head_fill = PatternFill("solid", fgColor="DCE6F1")
     wrap = Alignment(wrap_text=True, vertical="top")
     for sheet, widths in ((ws, (6, 22, 30, 18, 30, 18, 36, 30)),
                           (fs, (6, 12, 30, 6, 8, 28, 24, 8, 10, 60, 60, 40)),
                           (ss, (30, 100))):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = head_fill
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        for i, w in enumerate(widths):
-            sheet.column_dimensions[chr(ord("A") + i)].width = w
+        style_sheet(sheet, widths)
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = wrap

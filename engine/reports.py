@@ -88,9 +88,23 @@ def to_table(reviews: list[TableReview]) -> str:
     return "\n".join(out) + "\n"
 
 
+def style_sheet(sheet, widths) -> None:
+    """A report sheet a reviewer can filter: bold shaded header, frozen first row, autofilter, widths."""
+    from openpyxl.styles import Font, PatternFill
+
+    fill = PatternFill("solid", fgColor="DCE6F1")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for i, w in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + i)].width = w
+
+
 def to_xlsx(reviews: list[TableReview]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
 
     from engine.writers import xlsx_text
 
@@ -104,16 +118,8 @@ def to_xlsx(reviews: list[TableReview]) -> bytes:
     fs.append(FINDING_HEADER)
     for row in finding_rows(reviews):
         fs.append([xlsx_text(v) for v in row])
-    head_fill = PatternFill("solid", fgColor="DCE6F1")
-    for sheet, widths in ((ws, (6, 12, 36, 14, 14, 8, 8, 6, 12, 8, 8, 8, 8, 6, 6, 6, 30)),
-                          (fs, (6, 12, 30, 6, 8, 28, 24, 8, 10, 60, 60, 40))):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = head_fill
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        for i, w in enumerate(widths):
-            sheet.column_dimensions[chr(ord("A") + i)].width = w
+    style_sheet(ws, (6, 12, 36, 14, 14, 8, 8, 6, 12, 8, 8, 8, 8, 6, 6, 6, 30))
+    style_sheet(fs, (6, 12, 30, 6, 8, 28, 24, 8, 10, 60, 60, 40))
     for row in fs.iter_rows(min_row=2):
         for cell in row[9:12]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
