@@ -2,14 +2,17 @@
 plain functions from input dicts/tables to output dicts."""
 from __future__ import annotations
 
+import logging
 import threading
 
-from engine.engine import Engine
-from engine.readers import project_from_dict, tables_from_json
+from engine.engine import Engine, query_text
+from engine.readers import InputError, project_from_dict, tables_from_json
 from engine.review import Reviewer
 from engine.scoring import TableReview
 from engine.suggest import Suggester
 from engine.table import GoalTable
+
+log = logging.getLogger("jixiao")
 
 
 class Service:
@@ -25,6 +28,34 @@ class Service:
     @classmethod
     def open(cls, model: str | None = None, progress=None) -> "Service":
         return cls(Engine.open(model, progress=progress))
+
+    # ---------------------------------------------------------------- encoding ahead
+    # The sentence encoder is the largest single cost of a request and runs in numpy, which releases the
+    # GIL. The HTTP service therefore embeds a request's texts on a thread of its own (prime) before the
+    # request queues for the engine lock, so on two cores one request's encoding overlaps another's
+    # ranking and rule checks; the engine then finds the vectors in the encoder's cache.
+    def prime(self, texts: list[str]) -> None:
+        enc = self.engine.encoder
+        if texts and enc.dim and hasattr(enc, "seed"):  # only a caching encoder keeps what it embeds
+            enc.encode(texts)
+
+    def suggest_texts(self, project: dict) -> list[str]:
+        try:
+            text = query_text(project_from_dict(project))
+        except InputError:
+            return []  # the engine stage reports the error
+        return [text] if text.strip() else []
+
+    def prepare(self, tables: list[GoalTable]) -> None:
+        """Embed and classify the texts of tables about to be scored (ModelChecks.prepare). Only an
+        optimisation: on any failure the engine stage computes what is missing itself."""
+        model = self.reviewer.model
+        if model is None or self.engine.classifier is None:
+            return
+        try:
+            model.prepare(tables)
+        except Exception:  # e.g. a cache cleared by the engine thread mid-read
+            log.debug("预先编码失败，交由评审阶段处理", exc_info=True)
 
     def suggest(self, project: dict, k: int = 5) -> dict:
         """`project` is the contract §1b project object; returns the suggest JSON (contract §3)."""

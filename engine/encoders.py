@@ -4,6 +4,7 @@ Repeated texts are embedded once: every encoder is wrapped in a cache keyed by n
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from typing import Protocol
 
@@ -78,27 +79,42 @@ class LexicalEncoder:
 
 
 class CachedEncoder:
-    """Embeds each distinct normalised text once; keeps the most recent `size` vectors."""
+    """Embeds each distinct normalised text once; keeps the most recent `size` vectors. Two threads may
+    encode at once (the service embeds the next request's texts while the engine ranks another): the
+    cache is guarded, and the models only read their weights."""
 
     def __init__(self, inner: Encoder, size: int = 50_000):
         self.inner, self.size = inner, size
         self.spec, self.dim = inner.spec, inner.dim
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.calls = 0  # texts actually sent to the encoder
+        self._lock = threading.Lock()
+
+    def seed(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Take vectors this encoder produced earlier (e.g. the library names stored in an engine
+        directory), so those texts are never encoded again."""
+        if vectors.ndim != 2 or vectors.shape != (len(texts), self.dim):
+            return
+        with self._lock:
+            for t, v in zip(texts[: self.size // 2], vectors):
+                self._cache[normalize(t)] = v
 
     def encode(self, texts: list[str]) -> np.ndarray:
         keys = [normalize(t) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        with self._lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
         if missing:
-            vecs = self.inner.encode(missing)
-            self.calls += len(missing)
-            for k, v in zip(missing, vecs):
-                self._cache[k] = v
-            while len(self._cache) > self.size:
-                self._cache.popitem(last=False)
+            vecs = self.inner.encode(missing)  # outside the lock: this is the slow part
+            with self._lock:
+                self.calls += len(missing)
+                for k, v in zip(missing, vecs):
+                    self._cache[k] = v
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
         out = np.zeros((len(keys), self.dim), dtype=np.float32)
         for i, k in enumerate(keys):
-            v = self._cache.get(k)
+            with self._lock:
+                v = self._cache.get(k)
             if v is None:  # evicted within this very call: encode directly
                 v = self.inner.encode([k])[0]
             out[i] = v

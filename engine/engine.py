@@ -48,6 +48,16 @@ def project_query(name: str, description: str = "", goal: str = "") -> str:
     return "。".join(x for x in (name, description, goal) if x)
 
 
+def query_text(p) -> str:
+    """What suggestion embeds of a project: name, description and goal."""
+    return project_query(p.name, p.description, p.goal)[:300]
+
+
+def relevance_text(p) -> str:
+    """What INDICATOR_IRRELEVANT compares indicator names with: name and description."""
+    return project_query(p.name, p.description)[:300]
+
+
 class Engine:
     def __init__(self, path: Path, manifest: dict, library: Library, entries: list[Entry], tokenizer: Tokenizer,
                  encoder, entry_index: HybridIndex, history: list[HistoryTable], history_index: HybridIndex,
@@ -59,6 +69,8 @@ class Engine:
         self.classifier = classifier
         self.name_vectors = name_vectors if name_vectors is not None else np.zeros((len(entries), 0), np.float32)
         self.entry_pos = {e.id: i for i, e in enumerate(entries)}
+        if hasattr(encoder, "seed"):  # a scored row named like a library entry is not encoded again
+            encoder.seed([e.name for e in entries], self.name_vectors)
         self._prepare()
 
     # ---------------------------------------------------------------- derived arrays (not stored)

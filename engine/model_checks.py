@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.classifier import row_text
-from engine.engine import Engine, project_query
+from engine.engine import Engine, query_text, relevance_text
 from engine.findings import WARNING, Finding
 from engine.framework import framework
 from engine.rules import TableContext, rate_floor
@@ -74,17 +74,29 @@ class ModelChecks:
         self._suggest_cache: dict[tuple, dict] = {}
 
     def prepare(self, tables) -> None:
-        """Embed and classify every distinct text of a batch of tables at once (bulk scoring)."""
+        """Embed and classify every distinct text of a batch of tables at once: bulk scoring, and the
+        service's first stage, which runs on its own thread beside the engine lane (the caches are
+        plain dicts whose entries are only ever added whole, so a concurrent reader is safe)."""
         names, texts, rows = [], [], []
         for t in tables:
             p = t.project
-            texts.append(project_query(p.name, p.description)[:300])
+            texts.append(relevance_text(p))
             for ind in t.indicators:
                 names.append(ind.name)
                 rows.append(row_text(ind.name, ind.unit, ind.target.raw))
         self.names.ensure(names)
         self._project_vecs(texts)
         self._classify(rows)
+        if self.engine.encoder.dim:  # what candidate suggestions will embed
+            self.engine.encoder.encode(list(dict.fromkeys(q for q in map(query_text, (t.project for t in tables))
+                                                          if q.strip())))
+
+    def _bound(self, size: int = 100_000) -> None:
+        """Keep a long-running service's per-text caches from growing without end (called on the
+        engine's own thread only; the service's first stage only ever adds)."""
+        for cache in (self._clf, self._ptext, self.names.info, self.names.vec):
+            if len(cache) > size:
+                cache.clear()
 
     def _project_vecs(self, texts: list[str]) -> list[np.ndarray]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._ptext))
@@ -106,6 +118,7 @@ class ModelChecks:
         if not ctx.rows or eng.classifier is None:
             return []
         rows = ctx.rows
+        self._bound()
         self.names.ensure([ind.name for _, ind in rows])
         out: list[Finding] = []
         out += self._misfiled(ctx, rows)
@@ -229,7 +242,7 @@ class ModelChecks:
         if not sector or sector not in eng.sector_names:
             return []
         p = ctx.table.project
-        qv = self._project_vecs([project_query(p.name, p.description)[:300]])[0]
+        qv = self._project_vecs([relevance_text(p)])[0]
         line = self.cal.get("irrelevant_line", 0.7)
         w_text = self.cal.get("irrelevant_text_weight", 0.5)
         out = []
@@ -357,7 +370,7 @@ def calibrate(engine: Engine, quantile: float = 0.985) -> dict:
         # where at most 0.5 % of all clean rows would be reported
         index = NameIndex(engine)
         index.ensure([r.name for t in hist for r in t.rows])
-        qv = engine.encoder.encode([project_query(t.name, t.description)[:300] for t in hist])
+        qv = engine.encoder.encode([relevance_text(t) for t in hist])
         fits, n_rows = [], 0
         for t, v in zip(hist, qv):
             for r in t.rows:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -32,6 +33,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # multipart boundaries and headers on top of the files themselves
 BODY_OVERHEAD = 256 * 1024
 MAX_TABLES = 1000
+TURN = 20  # tables reviewed per turn on the engine lane (see review_in_turns)
 MAX_ROWS = 2000
 
 
@@ -325,6 +327,37 @@ def create_app(service: Service | None = None, model: str | None = None, max_upl
         threads contending each hand-off waited a full switch interval: 8 clients fell to 3 req/s."""
         return await anyio.to_thread.run_sync(fn, limiter=engine_lane)
 
+    encode_lane = anyio.CapacityLimiter(1)
+
+    async def ahead(fn):
+        """Run a request's first stage (parse, embed its texts into the encoder cache) on the encoding
+        thread, so that it overlaps the engine lane's work on another request (see Service.prime)."""
+        return await anyio.to_thread.run_sync(fn, limiter=encode_lane)
+
+    async def review_in_turns(read, render=None):
+        """Read tables (and prepare the first turn) ahead, then review a few tables per turn on the
+        engine lane, each later turn prepared ahead first, so a bulk upload does not hold the engine
+        while drafters wait for suggestions. `render(reviews)` runs with the last turn; without it the
+        reviews are returned. A single table thus costs one hop on each lane."""
+        def first():
+            tables = read()
+            service.prepare(tables[:TURN])
+            return tables
+
+        tables = await ahead(first)
+        reviews: list = []
+
+        def turn(chunk, last):
+            reviews.extend(service.score_tables(chunk))
+            return render(reviews) if last and render else reviews
+
+        out = reviews
+        for start in range(0, len(tables), TURN):
+            if start:
+                await ahead(partial(service.prepare, tables[start:start + TURN]))
+            out = await in_engine(partial(turn, tables[start:start + TURN], start + TURN >= len(tables)))
+        return out
+
     @app.get("/healthz", tags=["服务"], summary="健康检查")
     async def healthz() -> dict:
         return {"status": "ok", "model": service.engine.version}
@@ -345,6 +378,7 @@ def create_app(service: Service | None = None, model: str | None = None, max_upl
     async def suggest(project: ProjectIn,
                       k: Annotated[int, Query(ge=1, le=20, description="每个二级指标的候选数")] = 5) -> Response:
         data = project.model_dump(exclude_none=True)
+        await ahead(lambda: service.prime(service.suggest_texts(data)))
         return await in_engine(lambda: _json(service.suggest(data, k=k)))
 
     @app.post("/v1/score", tags=["评审"], summary="评审一张或多张绩效目标表（契约 §1b JSON）", response_model=list)
@@ -356,13 +390,13 @@ def create_app(service: Service | None = None, model: str | None = None, max_upl
         if len(tables) > MAX_TABLES:
             raise ApiError(413, f"一次最多评审 {MAX_TABLES} 张表，请分批提交")
 
-        def work():
+        def parse():
             try:
-                return _json(service.score_json(tables))
+                return tables_from_json(tables, "请求")
             except InputError as e:
                 raise ApiError(422, f"请求格式错误：{e.detail}") from None
 
-        return await in_engine(work)
+        return await review_in_turns(parse, lambda reviews: _json([r.to_dict() for r in reviews]))
 
     @app.post("/v1/score/file", tags=["评审"], summary="上传 CSV、XLSX 或 JSON 文件评审（可一次上传多个）",
               response_model=list)
@@ -370,18 +404,24 @@ def create_app(service: Service | None = None, model: str | None = None, max_upl
                          format: Annotated[Literal["json", "xlsx", "html"],
                                            Query(description="返回格式：json（默认）、xlsx 报告或 html 报告")] = "json"
                          ) -> Response:
-        def work():
-            from engine import reports
-
+        def read():
             tables = []
             for up in file:
                 tables.extend(_read_upload(up, max_bytes, max_upload_mb))
-            try:
-                reviews = service.score_tables(tables)
-            except Exception:
-                # a table the reader accepted but the checks choke on is still the file's fault
-                log.exception("评审上传文件时出错")
-                raise ApiError(422, "文件内容无法评审，请检查文件中的指标值和项目信息") from None
+            return tables
+
+        try:
+            reviews = await review_in_turns(read)
+        except ApiError:
+            raise
+        except Exception:
+            # a table the reader accepted but the checks choke on is still the file's fault
+            log.exception("评审上传文件时出错")
+            raise ApiError(422, "文件内容无法评审，请检查文件中的指标值和项目信息") from None
+
+        def render():
+            from engine import reports
+
             if format == "xlsx":
                 return Response(reports.to_xlsx(reviews), media_type=XLSX_MIME,
                                 headers={"Content-Disposition": _disposition("评审报告.xlsx", "report.xlsx")})
@@ -389,7 +429,7 @@ def create_app(service: Service | None = None, model: str | None = None, max_upl
                 return HTMLResponse(reports.to_html(reviews))
             return _json([r.to_dict() for r in reviews])
 
-        return await in_engine(work)
+        return await ahead(render)
 
     @app.get("/v1/indicators", tags=["指标库"], summary="检索指标库", response_model=list)
     async def indicators(q: Annotated[str, Query(max_length=500, description="检索词，如“培训 合格率”")],
@@ -455,6 +495,10 @@ def tune_for_serving() -> None:
 
     os.environ.setdefault("JIXIAO_BLAS_THREADS", "1")
     sys.setswitchinterval(0.001)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(int(os.environ["JIXIAO_BLAS_THREADS"]) if os.environ["JIXIAO_BLAS_THREADS"].isdigit() else 1,
+                      user_api="blas")
 
 
 def app_from_env() -> FastAPI:

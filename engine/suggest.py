@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.engine import Engine, project_query
+from engine.engine import Engine, project_query, query_text
 from engine.framework import framework
 from engine.kinds import Guess, cost_required, infer_kind, infer_sector, kind_by_name, kind_scores, sector_scores
 from engine.library import Entry
@@ -139,11 +139,11 @@ class Suggester:
         eng, p = self.engine, self.engine.params
         exclude = exclude or set()
         notes = []
-        text = project_query(project.name, project.description, project.goal)
+        text = query_text(project)
         tokens = eng.tokenizer.tokens(project.name) * int(p["name_boost"]) + eng.tokenizer.tokens(
             project_query("", project.description, project.goal))
         use_dense = mode != "bm25" and eng.encoder.dim > 0
-        qvec = eng.encoder.encode([text[:300]])[0] if use_dense and text.strip() else None
+        qvec = eng.encoder.encode([text])[0] if use_dense and text.strip() else None
         if not tokens and qvec is None:
             notes.append("项目名称和描述中没有可识别的中文词语，推荐仅依据项目类别和行业。")
 

@@ -92,22 +92,91 @@ def test_no_pickle_in_model_dir(engine):
         assert f.suffix in ("", ".npy", ".json", ".txt", ".npz"), f
 
 
+class Counting:
+    """A stand-in encoder that records what it is asked to embed and answers with a constant."""
+
+    spec = "count"
+
+    def __init__(self, dim: int, fill: float):
+        self.dim, self.fill, self.seen = dim, fill, []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        return np.full((len(texts), self.dim), self.fill, np.float32)
+
+
 def test_cached_encoder_embeds_repeated_texts_once():
-    class Counting:
-        spec, dim = "count", 3
-
-        def __init__(self):
-            self.seen = []
-
-        def encode(self, texts):
-            self.seen.extend(texts)
-            return np.ones((len(texts), 3), np.float32)
-
-    inner = Counting()
+    inner = Counting(3, 1.0)
     enc = CachedEncoder(inner)
     enc.encode(["培训人次", "培训人次 ", "满意度"])
     enc.encode(["满意度", "ＡＢＣ"])
     assert inner.seen == ["培训人次", "满意度", "abc"]
+
+
+def test_cached_encoder_takes_seeded_vectors_and_ignores_a_mismatched_seed():
+    inner = Counting(2, 0.0)
+    enc = CachedEncoder(inner)
+    enc.seed(["培训人次", "满意度"], np.array([[1, 0], [0, 1]], np.float32))
+    enc.seed(["合格率"], np.ones((1, 3), np.float32))  # wrong width: not taken
+    out = enc.encode([" 培训人次", "合格率", "满意度"])
+    assert inner.seen == ["合格率"]
+    assert out.tolist() == [[1, 0], [0, 0], [0, 1]]
+
+
+def test_loaded_engine_does_not_re_encode_library_names(engine):
+    loaded = Engine.load(engine.path)
+    before = loaded.encoder.calls
+    vecs = loaded.encoder.encode([e.name for e in loaded.entries[:50]])
+    assert loaded.encoder.calls == before
+    assert np.allclose(vecs, loaded.name_vectors[:50])
+
+
+def test_cached_encoder_is_safe_from_two_threads(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    enc = CachedEncoder(engine.encoder.inner, size=40)  # small: evictions happen while others read
+    texts = [f"第{i}批次农村公路养护工程" for i in range(120)]
+    expected = engine.encoder.inner.encode(texts)
+    with ThreadPoolExecutor(4) as pool:
+        parts = list(pool.map(lambda i: enc.encode(texts[i:i + 30]), range(0, 120, 10)))
+    for i, got in zip(range(0, 120, 10), parts):
+        assert np.allclose(got, expected[i:i + 30], atol=1e-5)
+
+
+def test_service_answers_concurrent_requests_as_it_does_one_at_a_time(engine):
+    """The service embeds a request's texts on one thread while the engine works on another request;
+    sixteen requests in flight at once must get the answers they get one by one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from engine.api import Service
+    from engine.server import create_app
+
+    service = Service(engine)
+    projects = [{"name": f"{city}{what}项目", "amount": 50 + 10 * i,
+                 "description": f"在{city}开展{what}，计划完成{100 + i}项任务，提升服务水平。"}
+                for i, (city, what) in enumerate([(c, w) for c in ("东山县", "西河区", "南岭镇", "北湖市")
+                                                   for w in ("农村公路养护", "老年人助餐服务")])]
+    tables = [{"project": p, "indicators": [
+        {"level1": "产出指标", "level2": "数量指标", "indicator": "完成任务数", "value": f"≥{100 + i}项"},
+        {"level1": "产出指标", "level2": "质量指标", "indicator": "验收合格率", "value": "有效提升"},
+        {"level1": "满意度指标", "level2": "服务对象满意度指标", "indicator": "群众满意度", "value": "≥90%"}]}
+        for i, p in enumerate(projects)]
+    jobs = [("/v1/suggest?k=3", p) for p in projects] + [("/v1/score", t) for t in tables]
+    with TestClient(create_app(service)) as client:
+        with ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(lambda j: client.post(j[0], json=j[1]), jobs))
+        alone = [client.post(path, json=body) for path, body in jobs]
+
+    def gist(resp):
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        if isinstance(body, dict):  # suggest
+            return [[c["indicator_id"] for c in s["candidates"]] for s in body["slots"]]
+        return [(r["total"], sorted((f["code"], f.get("row")) for f in r["findings"])) for r in body]
+
+    assert [gist(r) for r in together] == [gist(r) for r in alone]
 
 
 def test_lexical_mode(tmp_path):

@@ -4,7 +4,6 @@ are read from ../shared at test time, not copied here)."""
 import csv
 from pathlib import Path
 
-import pytest
 
 from engine.targets import parse_target
 
