@@ -185,11 +185,12 @@ class Engine:
             manifest.update(extra_manifest)
         engine = cls(out, manifest, library, entries, tokenizer, encoder, entry_index, history_tables,
                      history_index, params or {}, classifier=classifier, name_vectors=name_vectors)
-        if fit and len(history_tables) >= 20 and not engine.params.get("calibration"):
-            from engine.model_checks import calibrate
+        if fit and len(history_tables) >= 20:
+            if not engine.params.get("calibration"):  # retraining passes the thresholds in use
+                from engine.model_checks import calibrate
 
-            say("校准评审阈值")
-            engine.params["calibration"] = calibrate(engine)
+                say("校准评审阈值")
+                engine.params["calibration"] = calibrate(engine)
             from engine.ranker import fit_engine
 
             engine.params["weights"] = fit_engine(engine, progress=say)

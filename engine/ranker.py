@@ -1,11 +1,15 @@
 """Learning the ranking weights from approved tables.
 
 Each approved table is replayed as a drafting query (name + description + amount, kind and sector not
-given, the table itself left out of every history signal). For every slot the table fills, library
-entries matching one of its indicators (bigram Dice ≥ 0.5, the evaluation's rule) are positives; the
-negatives are the few other entries the text alone ranks highest plus a uniform sample of the slot
-(hard negatives chosen by the full current ranking taught the model that the project's own sector
-counts against an entry; uniform ones alone let BM25 by itself do better). A pairwise logistic
+given, the table itself left out of every history signal). For every slot the table fills, the library
+entries closest to each of its indicators (the highest bigram Dice, at least 0.5 — the evaluation's
+rule) are positives; other entries that match as well (near-copies, mostly in other sectors: one of
+them in the top 5 is enough) are left out of training, as neither a right nor a wrong choice. Taking
+every match as a positive taught the model that sector evidence does not matter, because most matches
+of a generic indicator live in the other 28 sectors. The negatives are the few non-matching entries
+the text alone ranks highest plus a uniform sample of the slot (hard negatives chosen by the full
+current ranking taught the model that the project's own sector counts against an entry; uniform ones
+alone let BM25 by itself do better). A pairwise logistic
 regression over the features of engine.suggest gives one weight per feature and mode (scikit-learn;
 stored as plain numbers)."""
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 
 from engine.suggest import MODE_FEATURES, Suggester
 from engine.table import Project
-from engine.text import bigrams, dice_sets
+from engine.text import BigramMatrix, bigrams
 
 FOUND_DICE = 0.5
 
@@ -43,7 +47,7 @@ def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 4, 
     """Feature rows X, labels y, query ids and (query, slot) group ids of the sampled pairs."""
     eng = sg.engine
     feats = MODE_FEATURES[mode]
-    grams = eng.entry_grams
+    grams = BigramMatrix(eng.entry_grams)
     rng = np.random.default_rng(seed)
     X, y, qid, gid = [], [], [], []
     for q_i, q in enumerate(queries):
@@ -52,17 +56,22 @@ def collect(sg: Suggester, queries: list[Query], mode: str, negatives: int = 4, 
         # hard negatives are the entries the text alone ranks high: what the weights must learn to
         # push below the chosen ones (ranked by text only, so no prior is favoured by the sampling)
         hand = a.features["bm25"] + a.features["dense"]
-        by_slot: dict[str, list[frozenset]] = {}
-        for level2, name in q.rows:
-            by_slot.setdefault(level2, []).append(bigrams(name))
-        for level2, truth in by_slot.items():
+        names = [bigrams(name) for _, name in q.rows]
+        all_dice = grams.dice(names)  # every entry × every indicator of the table
+        by_slot: dict[str, list[int]] = {}
+        for j, (level2, _) in enumerate(q.rows):
+            by_slot.setdefault(level2, []).append(j)
+        for level2, cols in by_slot.items():
             pool = eng.slot_rows.get(level2)
             if pool is None or not len(pool):
                 continue
-            pos = np.array([any(dice_sets(grams[i], g) >= FOUND_DICE for g in truth) for i in pool])
-            if not pos.any():
+            dice = all_dice[np.ix_(pool, cols)]  # pool × the slot's indicators
+            match = (dice >= FOUND_DICE).any(axis=1)
+            if not match.any():
                 continue
-            neg_pool = pool[~pos]
+            closest = dice.max(axis=0)
+            pos = ((dice >= closest - 1e-9) & (dice >= FOUND_DICE)).any(axis=1)
+            neg_pool = pool[~match]
             top = neg_pool[np.argsort(-hand[neg_pool], kind="stable")[:negatives]]
             rest = np.setdiff1d(neg_pool, top)
             extra = rng.choice(rest, size=min(random_negatives, len(rest)), replace=False) if len(rest) else rest
@@ -115,14 +124,22 @@ def fit_weights(X: np.ndarray, y: np.ndarray, gid: np.ndarray, mode: str, seed: 
 
 
 def fit_engine(engine, modes=("hybrid", "hybrid+history"), progress=None) -> dict[str, dict]:
-    """Fitted weights for every mode on the engine's approved tables (stored in engine.params)."""
+    """Fitted weights for every mode on the engine's approved tables (stored in engine.params). The two
+    hybrid modes analyse a project alike (hybrid simply has no history features), so their training
+    pairs are collected once."""
     sg = Suggester(engine)
     queries = history_queries(engine)
+    full = "hybrid+history"
+    if progress:
+        progress(f"学习排序权重（{len(queries)} 张批复表）")
+    shared = collect(sg, queries, full) if any(m in ("hybrid", full) for m in modes) else None
     weights = {}
     for mode in modes:
-        if progress:
-            progress(f"学习排序权重（{mode}，{len(queries)} 张批复表）")
-        X, y, _, gid = collect(sg, queries, mode)
+        if mode in ("hybrid", full):
+            X, y, _, gid = shared
+            X = X[:, [MODE_FEATURES[full].index(f) for f in MODE_FEATURES[mode]]]
+        else:
+            X, y, _, gid = collect(sg, queries, mode)
         w = fit_weights(X, y, gid, mode)
         if w:
             weights[mode] = w

@@ -201,6 +201,17 @@ def test_cli_suggest_search(engine, capsys):
     assert "项目名称" in capsys.readouterr().err
 
 
+def test_bigram_matrix_dice_equals_the_set_dice(engine):
+    from engine.text import BigramMatrix, bigrams, dice_sets
+
+    grams = engine.entry_grams[:300] + [frozenset()]
+    others = [bigrams(x) for x in ("培训人次", "群众满意度", "资金拨付及时率", "", "Ｘ", "农村公路养护里程（公里）")]
+    got = BigramMatrix(grams).dice(others)
+    want = np.array([[dice_sets(a, b) for b in others] for a in grams])
+    assert got.shape == want.shape and np.allclose(got, want, atol=1e-6)
+    assert (got >= 0.5).sum() > 0  # some library names do match
+
+
 def test_ranker_learns_weights_from_approved_tables(engine):
     from engine.ranker import collect, fit_weights, history_queries
 

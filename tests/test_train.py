@@ -69,6 +69,11 @@ def test_new_version_in_use_with_approved_history(trained, capsys):
     assert eng.manifest["added"]["tables"] == 4 and eng.manifest["inputs"][0]["sha256"]
     assert "recall@5_after" in eng.manifest["metrics"]
     assert sum(1 for t in eng.history if t.origin == "approved") == 4
+    # the ranking weights are refitted on the grown history; the review thresholds stay the parent's
+    parent = Engine.load(trained / "models" / "base")
+    assert set(eng.params["weights"]) == {"hybrid", "hybrid+history"}
+    assert eng.params["weights"] != parent.params["weights"]
+    assert eng.params["calibration"] == parent.params["calibration"]
 
 
 def test_unusable_rows_skipped_with_reasons(workspace):
