@@ -5,7 +5,7 @@ concurrent clients (threads, one httpx client each) that alternate POST /v1/sugg
 with projects and tables varied from data/examples, checking that every answer is 200 and well formed.
 Prints requests, errors, throughput and latency percentiles per endpoint, writes JSON, stops the server.
 
-    python scripts/bench_service.py [--clients 8] [--seconds 30] [--workers 1] [--model DIR] [--out build/bench_service.json]
+    python scripts/bench_service.py [--clients 8] [--seconds 30] [--baseline 10] [--workers 1] [--model DIR] [--out build/bench_service.json]
 
 Target: no errors, p95 of /v1/suggest ≤ 150 ms.
 """
@@ -184,6 +184,7 @@ def main(argv=None) -> int:
     ap.add_argument("--model", metavar="DIR", help="引擎目录（默认：models/ 下当前在用的版本）")
     ap.add_argument("--startup-timeout", type=float, default=900, help="等待服务就绪的时间（秒，首次使用需建立引擎）")
     ap.add_argument("--warmup", type=float, default=5, help="预热时间（秒，不计入结果，默认 5）")
+    ap.add_argument("--baseline", type=float, default=10, help="单客户端基线时长（秒，同一次运行中测量，0 为不测，默认 10）")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", default=str(ROOT / "build" / "bench_service.json"))
     args = ap.parse_args(argv)
@@ -208,6 +209,15 @@ def main(argv=None) -> int:
             c.start()
         for c in warmers:
             c.join(timeout=args.warmup + 120)
+        # baseline in the same run: one client alone, so the table can say what concurrency costs
+        # independently of how busy the shared machine is today
+        one = []
+        if args.baseline > 0:
+            solo = Client(0, base, tables, time.monotonic() + args.baseline, Budget(args.max_requests), args.seed + 2)
+            t_solo = time.monotonic()
+            solo.start()
+            solo.join(timeout=args.baseline + 120)
+            one, solo_elapsed = solo.samples, time.monotonic() - t_solo
         budget = Budget(args.max_requests)
         start = time.monotonic()
         clients = [Client(n, base, tables, start + args.seconds, budget, args.seed) for n in range(args.clients)]
@@ -225,16 +235,26 @@ def main(argv=None) -> int:
 
     samples = [s for c in clients for s in c.samples]
     stats = summarise(samples, elapsed)
+    solo_stats = summarise(one, solo_elapsed) if one else None
     p95 = stats["suggest"].get("p95_ms")
     target_met = stats["all"]["errors"] == 0 and p95 is not None and p95 <= TARGET_P95_SUGGEST_MS
 
     print(f"\n{'接口':<10}{'请求数':>8}{'错误':>6}{'吞吐(次/秒)':>14}{'p50(ms)':>10}{'p95(ms)':>10}{'p99(ms)':>10}{'最大(ms)':>10}")
-    for name, label in (("suggest", "/v1/suggest"), ("score", "/v1/score"), ("all", "合计")):
-        s = stats[name]
-        print(f"{label:<12}{s['requests']:>8}{s['errors']:>6}{s['throughput_rps']:>14}"
-              f"{s.get('p50_ms', '-'):>10}{s.get('p95_ms', '-'):>10}{s.get('p99_ms', '-'):>10}{s['max_ms'] or '-':>10}")
+    rows = [(f"{args.clients} 客户端", stats)] + ([("单客户端（基线）", solo_stats)] if solo_stats else [])
+    for title, st in rows:
+        print(title)
+        for name, label in (("suggest", "/v1/suggest"), ("score", "/v1/score"), ("all", "合计")):
+            s = st[name]
+            print(f"{label:<12}{s['requests']:>8}{s['errors']:>6}{s['throughput_rps']:>14}"
+                  f"{s.get('p50_ms', '-'):>10}{s.get('p95_ms', '-'):>10}{s.get('p99_ms', '-'):>10}{s['max_ms'] or '-':>10}")
+    ratios = {}
+    if solo_stats and solo_stats["suggest"].get("p95_ms") and solo_stats["all"]["throughput_rps"]:
+        ratios = {"p95_suggest_vs_one_client": round(p95 / solo_stats["suggest"]["p95_ms"], 2),
+                  "throughput_vs_one_client": round(stats["all"]["throughput_rps"] / solo_stats["all"]["throughput_rps"], 2)}
+        print(f"\n与单客户端相比：suggest p95 为其 {ratios['p95_suggest_vs_one_client']} 倍，"
+              f"总吞吐为其 {ratios['throughput_vs_one_client']} 倍")
     print(f"\n目标（无错误，suggest p95 ≤ {TARGET_P95_SUGGEST_MS:g} ms）：{'达到' if target_met else '未达到'}")
-    errors = [s[3] for s in samples if not s[2]]
+    errors = [s[3] for s in samples + one if not s[2]]
     for why in sorted(set(errors))[:5]:
         print(f"  错误示例：{why}", file=sys.stderr)
 
@@ -242,7 +262,8 @@ def main(argv=None) -> int:
               "clients": args.clients, "workers": args.workers, "seconds": round(elapsed, 2), "machine": {
                   "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
               "target": {"p95_suggest_ms": TARGET_P95_SUGGEST_MS, "errors": 0, "met": target_met},
-              "endpoints": stats, "error_examples": sorted(set(errors))[:10]}
+              "endpoints": stats, "baseline_one_client": solo_stats, "ratios": ratios,
+              "error_examples": sorted(set(errors))[:10]}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
