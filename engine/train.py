@@ -1,7 +1,7 @@
 """Retraining on newly approved goal tables (`jixiao train`): the approved tables join the history,
 indicators the library lacks are proposed (data/proposals.csv), target statistics, the level
-classifier and the ranking weights are refitted (the review thresholds are kept), and the result is a new engine
-version under models/ — put in use only if its held-out recall does not fall (unless forced). Every
+classifier, a query adapter for the sentence vectors and the ranking weights are refitted (the review
+thresholds are kept), and the result is a new engine version under models/ — put in use only if its held-out recall does not fall (unless forced). Every
 version is written to a temporary directory and renamed; the pointer to the version in use is
 replaced atomically, so a crash leaves the previous version in use."""
 from __future__ import annotations
@@ -166,7 +166,9 @@ def holdout_recall(engine: Engine, tables: list[HistoryTable]) -> float:
 
 # ---------------------------------------------------------------- the whole run
 def train(paths: list[str], out: str | None = None, force: bool = False, progress=None,
-          base: Engine | None = None) -> TrainReport:
+          base: Engine | None = None, adapter: bool | None = None) -> TrainReport:
+    """A new engine version from approved tables (see the module docstring); `adapter` overrides
+    data/training.json's choice of learning a query adapter."""
     t0 = time.perf_counter()
     say = progress or (lambda m: None)
     cfg = load_json("training.json")
@@ -195,10 +197,13 @@ def train(paths: list[str], out: str | None = None, force: bool = False, progres
     # tables, and recalibrating on a history that grows with every season would move what counts as a
     # finding (and the detection rates reviewers rely on) from one version to the next
     keep = {"calibration": old.params["calibration"]} if old.params.get("calibration") else {}
-    new = Engine.build(path, old.manifest["encoder"]["spec"], library=library, history_tables=history,
-                       progress=progress, extra_manifest=manifest, params=keep)
-    say("在留出的批复表上比较新旧版本")
     held = approved[:: max(1, int(cfg["holdout_every"]))]
+    use_adapter = cfg.get("adapter", False) if adapter is None else adapter
+    new = Engine.build(path, old.manifest["encoder"]["spec"], library=library, history_tables=history,
+                       progress=progress, extra_manifest=manifest, params=keep,
+                       adapter_exclude={k for t in held for k in (t.table_id, t.name)} if use_adapter else None)
+    new.manifest["adapter"] = new.entry_index.adapter is not None
+    say("在留出的批复表上比较新旧版本")
     before, after = holdout_recall(old, held), holdout_recall(new, held)
     drop_ok = after >= before - float(cfg["max_drop"])
     promoted = drop_ok or force

@@ -2,8 +2,8 @@
 A and B. An engine whose history holds neither (only the common-category examples) is measured on B:
 suggest recall@5 (eval_suggest's rule) and the detection benchmark (eval_score's defects). Then it is
 trained on A as newly approved tables and measured on B again; then the same with A and B swapped.
-Also times training on 1,000 approved tables. Prints a table and writes JSON. Proposals go to a
-temporary file, never to data/.
+Also trains once more without the query adapter (its effect) and times training on 1,000 approved
+tables. Prints a table and writes JSON. Proposals go to a temporary file, never to data/.
 
     python scripts/eval_retrain.py [--out build/eval_retrain.json] [--skip-timing]
 """
@@ -64,7 +64,13 @@ def main(argv=None) -> int:
     t_start = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="jixiao-retrain-"))
     eng_mod.MODELS_DIR = work / "models"
-    proposals.proposals_path = lambda: work / "proposals.csv"  # keep data/ untouched
+    def own_proposals(run: str) -> None:
+        """Each training run starts from an empty proposals file of its own, outside data/: otherwise
+        the indicators proposed from half A would be in use when training on B and testing on A."""
+        path = work / f"proposals_{run}.csv"
+        proposals.proposals_path = lambda: path
+
+    own_proposals("base")
     tables = load_example_tables()
     sector_tables = defaultdict(list)
     common = []
@@ -88,19 +94,27 @@ def main(argv=None) -> int:
         before_recall = by_sector_recall(base, test_hist)
         before_det = detection(base, half[test_half])
         t0 = time.perf_counter()
+        own_proposals(f"trained_{train_half}")
         report = train([str(files)], out=str(work / "models" / f"trained_{train_half}"), force=True, base=base)
         seconds = round(time.perf_counter() - t0, 1)
         trained = Engine.load(Path(report.path))
+        # the same training without the query adapter: does the adapter earn its place?
+        own_proposals(f"plain_{train_half}")
+        plain = train([str(files)], out=str(work / "models" / f"plain_{train_half}"), force=True, base=base,
+                      adapter=False)
+        plain_recall = holdout_recall(Engine.load(Path(plain.path)), test_hist)
         after_recall = by_sector_recall(trained, test_hist)
         after_det = detection(trained, half[test_half])
         results[f"train {train_half} → test {test_half}"] = {
             "train_tables": len(half[train_half]), "test_tables": len(half[test_half]), "train_seconds": seconds,
             "recall_before": before_recall, "recall_after": after_recall,
             "recall_overall_before": holdout_recall(base, test_hist), "recall_overall_after": holdout_recall(trained, test_hist),
+            "adapter": trained.entry_index.adapter is not None, "recall_overall_after_without_adapter": plain_recall,
             "detection_before": before_det, "detection_after": after_det}
     for key, r in results.items():
         print(f"\n{key}（训练 {r['train_tables']} 张，测试 {r['test_tables']} 张，训练用时 {r['train_seconds']} 秒）")
-        print(f"  recall@5 总体：{r['recall_overall_before']:.3f} → {r['recall_overall_after']:.3f}")
+        print(f"  recall@5 总体：{r['recall_overall_before']:.3f} → {r['recall_overall_after']:.3f}"
+              f"（不学查询适配矩阵时 {r['recall_overall_after_without_adapter']:.3f}）")
         print(f"  {'行业':<12}{'训练前':>8}{'训练后':>8}")
         for s in r["recall_before"]:
             print(f"  {s:<12}{r['recall_before'][s]:>8.3f}{r['recall_after'][s]:>8.3f}")
@@ -119,6 +133,7 @@ def main(argv=None) -> int:
         f = work / "approved_1000.json"
         f.write_text(json.dumps(many, ensure_ascii=False), encoding="utf-8")
         t0 = time.perf_counter()
+        own_proposals("t1000")
         report = train([str(f)], out=str(work / "models" / "t1000"), force=True, base=base)
         out["train_1000_seconds"] = round(time.perf_counter() - t0, 1)
         out["train_1000_tables_used"] = report.tables_used
