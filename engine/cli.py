@@ -463,7 +463,8 @@ def cmd_train(args) -> int:
         print(f"新版本：{report.version}（{report.path}）{'已启用' if report.promoted else '未启用'}：{report.reason}")
         print(f"读取批复表 {report.tables_read} 张，采用 {report.tables_used} 张；新增指标建议 {report.proposals_new} 条"
               f"（data/proposals.csv），参与推荐的批复指标 {report.proposals_in_use} 条；用时 {report.seconds} 秒")
-        print(f"留出 {m.get('holdout_tables')} 张批复表的 recall@5：{m.get('recall@5_before')} → {m.get('recall@5_after')}")
+        print(f"留出 {m.get('holdout_tables')} 张批复表的 recall@5：{m.get('recall@5_before')} → {m.get('recall@5_after')}；"
+              + ("已学习查询向量适配矩阵" if m.get("query_adapter") else "批复表不足，未学习查询向量适配矩阵"))
     for line in report.skipped[:50]:
         print(f"跳过：{line}", file=sys.stderr)
     if len(report.skipped) > 50:

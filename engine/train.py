@@ -202,14 +202,15 @@ def train(paths: list[str], out: str | None = None, force: bool = False, progres
     new = Engine.build(path, old.manifest["encoder"]["spec"], library=library, history_tables=history,
                        progress=progress, extra_manifest=manifest, params=keep,
                        adapter_exclude={k for t in held for k in (t.table_id, t.name)} if use_adapter else None)
-    new.manifest["adapter"] = new.entry_index.adapter is not None
+    new.manifest["adapter"] = new.entry_index.adapter is not None  # too few approved tables: none
     say("在留出的批复表上比较新旧版本")
     before, after = holdout_recall(old, held), holdout_recall(new, held)
     drop_ok = after >= before - float(cfg["max_drop"])
     promoted = drop_ok or force
     reason = ("留出集召回率未下降" if drop_ok else "留出集召回率下降，按要求强制启用" if force
               else f"留出集召回率由 {before} 降至 {after}，未启用（可用 --force 强制启用）")
-    new.manifest.update({"metrics": {"holdout_tables": len(held), "recall@5_before": before, "recall@5_after": after},
+    new.manifest.update({"metrics": {"holdout_tables": len(held), "recall@5_before": before, "recall@5_after": after,
+                                     "query_adapter": new.manifest["adapter"]},
                          "promoted": promoted})
     new.save(path)
     if promoted and path.parent.resolve() == _eng.MODELS_DIR.resolve():

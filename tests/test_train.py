@@ -67,7 +67,7 @@ def test_new_version_in_use_with_approved_history(trained, capsys):
     eng = Engine.open()
     assert eng.version == "v001" and eng.manifest["parent"] == "base"
     assert eng.manifest["added"]["tables"] == 4 and eng.manifest["inputs"][0]["sha256"]
-    assert "recall@5_after" in eng.manifest["metrics"]
+    assert "recall@5_after" in eng.manifest["metrics"] and eng.manifest["metrics"]["query_adapter"] is True
     assert sum(1 for t in eng.history if t.origin == "approved") == 4
     # the ranking weights are refitted on the grown history; the review thresholds stay the parent's
     parent = Engine.load(trained / "models" / "base")
