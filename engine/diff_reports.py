@@ -3,15 +3,14 @@
 CSV, XLSX (sheets 调整对比, 问题清单, 调整说明) and HTML."""
 from __future__ import annotations
 
-import csv
 import html
 import io
-import json
 import unicodedata
 
 from engine.diff import ADDED, CHANGED, LOOSENED, LOWERED, RAISED, REMOVED, TIGHTENED, TableDiff, shown
 from engine.findings import SEVERITY_ZH
 from engine.reports import BASE_CSS, FINDING_HEADER, finding_rows, style_sheet
+from engine.writers import csv_text, one_or_list_json
 
 COMPARE_HEADER = ["序号", "一级/二级", "原指标", "原指标值", "新指标", "新指标值", "变化", "项目名称"]
 _BAD, _GOOD = (LOWERED, LOOSENED, REMOVED), (RAISED, TIGHTENED, ADDED)
@@ -28,16 +27,11 @@ def compare_rows(diffs: list[TableDiff]) -> list[list]:
 
 
 def to_json(diffs: list[TableDiff]) -> str:
-    data = [d.to_dict() for d in diffs]
-    return json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2)
+    return one_or_list_json([d.to_dict() for d in diffs])
 
 
 def to_csv(diffs: list[TableDiff]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(COMPARE_HEADER)
-    w.writerows(compare_rows(diffs))
-    return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 CSV correctly
+    return csv_text(COMPARE_HEADER, compare_rows(diffs), bom=True)
 
 
 def _width(s: str) -> int:

@@ -4,12 +4,12 @@ is used for suggestion once accepted, or once approved by at least `min_approved
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, fields
 
 from engine.library import Entry
 from engine.resources import data_path, load_json
 from engine.text import bigrams, dice_sets, norm_key
+from engine.writers import csv_text
 
 PENDING, ACCEPTED, REJECTED = "待审核", "已采纳", "已拒绝"
 MERGE_DICE = 0.8
@@ -57,13 +57,8 @@ def load_proposals(path=None) -> list[Proposal]:
 
 
 def dump_proposals(props: list[Proposal]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf)
     names = [f.name for f in fields(Proposal)]
-    w.writerow(names)
-    for p in props:
-        w.writerow([getattr(p, n) for n in names])
-    return buf.getvalue().encode("utf-8")
+    return csv_text(names, ([getattr(p, n) for n in names] for p in props)).encode("utf-8")
 
 
 def active_entries(props: list[Proposal] | None = None) -> list[Entry]:

@@ -2,13 +2,13 @@
 reports have a summary (one row per table) and a findings list a reviewer can filter."""
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
 
 from engine.findings import SEVERITY_ZH
 from engine.scoring import DIMENSIONS, TableReview, rubric
+from engine.writers import csv_text
 
 SUMMARY_HEADER = ["序号", "项目编号", "项目名称", "项目类别", "行业", "指标数", "总分", "等级", "审核结论",
                   "完整性", "细化量化", "相应匹配", "合理可行", "错误", "警告", "提示", "来源文件"]
@@ -50,19 +50,18 @@ def to_json(reviews: list[TableReview]) -> str:
 
 def to_csv(reviews: list[TableReview]) -> str:
     """One row per finding, with the table's scores on every row (tables without findings get one row)."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["项目编号", "项目名称", "总分", "等级", "审核结论", "完整性", "细化量化", "相应匹配", "合理可行",
-                "行号", "三级指标", "问题代码", "严重程度", "维度", "问题描述", "修改建议", "推荐指标"])
-    for r in reviews:
-        head = [r.project_id, r.name, r.total, r.grade, r.decision, *[r.dimensions[d] for d in DIMENSIONS]]
-        if not r.findings:
-            w.writerow(head + [""] * 8)
-        for f in r.findings:
-            w.writerow(head + [f.row if f.row is not None else "", f.indicator, f.code,
-                               SEVERITY_ZH.get(f.severity, f.severity), _dim_zh(f.dimension), f.message,
-                               f.suggestion, _candidates_text(f.candidates)])
-    return "\ufeff" + buf.getvalue()  # BOM: Excel opens UTF-8 CSV correctly
+    def rows():
+        for r in reviews:
+            head = [r.project_id, r.name, r.total, r.grade, r.decision, *[r.dimensions[d] for d in DIMENSIONS]]
+            if not r.findings:
+                yield head + [""] * 8
+            for f in r.findings:
+                yield head + [f.row if f.row is not None else "", f.indicator, f.code,
+                              SEVERITY_ZH.get(f.severity, f.severity), _dim_zh(f.dimension), f.message,
+                              f.suggestion, _candidates_text(f.candidates)]
+
+    return csv_text(["项目编号", "项目名称", "总分", "等级", "审核结论", "完整性", "细化量化", "相应匹配", "合理可行",
+                     "行号", "三级指标", "问题代码", "严重程度", "维度", "问题描述", "修改建议", "推荐指标"], rows(), bom=True)
 
 
 def to_table(reviews: list[TableReview]) -> str:

@@ -30,23 +30,35 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
         raise
 
 
+def one_or_list_json(items: list[dict]) -> str:
+    """JSON of one object when there is one, else of the list (contract: one table in, one table out)."""
+    return json.dumps(items[0] if len(items) == 1 else items, ensure_ascii=False, indent=2)
+
+
+def csv_text(header: list[str], rows, bom: bool = False) -> str:
+    """CSV text; with `bom`, Excel opens the UTF-8 file correctly."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    return ("\ufeff" if bom else "") + buf.getvalue()
+
+
 def tables_json(tables: list[GoalTable]) -> str:
-    data = [t.to_dict() for t in tables]
-    return json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2)
+    return one_or_list_json([t.to_dict() for t in tables])
 
 
 def tables_csv(tables: list[GoalTable]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(LONG_HEADER)
-    for t in tables:
-        p = t.project.to_dict()
-        head = [p["project_id"], p["name"], p["department"], p["sector"], p["category"],
-                "" if p["amount"] is None else p["amount"], p["description"], p["goal"]]
-        for ind in t.to_dict()["indicators"]:
-            w.writerow(head + [ind["level1"], ind["level2"], ind["indicator"], ind["value"], ind["unit"],
-                               ind["nature"], ind["note"]])
-    return buf.getvalue()
+    def rows():
+        for t in tables:
+            p = t.project.to_dict()
+            head = [p["project_id"], p["name"], p["department"], p["sector"], p["category"],
+                    "" if p["amount"] is None else p["amount"], p["description"], p["goal"]]
+            for ind in t.to_dict()["indicators"]:
+                yield head + [ind["level1"], ind["level2"], ind["indicator"], ind["value"], ind["unit"],
+                              ind["nature"], ind["note"]]
+
+    return csv_text(LONG_HEADER, rows())
 
 
 def xlsx_text(value):
