@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from engine.encoders import CachedEncoder
 from engine.engine import Engine, query_text
 from engine.readers import InputError, project_from_dict, tables_from_json
 from engine.review import Reviewer
@@ -36,7 +37,7 @@ class Service:
     # ranking and rule checks; the engine then finds the vectors in the encoder's cache.
     def prime(self, texts: list[str]) -> None:
         enc = self.engine.encoder
-        if texts and enc.dim and hasattr(enc, "seed"):  # only a caching encoder keeps what it embeds
+        if texts and enc.dim and isinstance(enc, CachedEncoder):  # only a caching encoder keeps what it embeds
             enc.encode(texts)
 
     def suggest_texts(self, project: dict) -> list[str]:

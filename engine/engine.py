@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import __version__
-from engine.encoders import make_encoder
+from engine.encoders import CachedEncoder, make_encoder
 from engine.history import (EntryLinker, HistoryTable, example_files, files_hash, history_from_tables,
                             load_example_tables, load_history, save_history)
 from engine.index import HybridIndex
@@ -70,7 +70,7 @@ class Engine:
         self.classifier = classifier
         self.name_vectors = name_vectors if name_vectors is not None else np.zeros((len(entries), 0), np.float32)
         self.entry_pos = {e.id: i for i, e in enumerate(entries)}
-        if hasattr(encoder, "seed"):  # a scored row named like a library entry is not encoded again
+        if isinstance(encoder, CachedEncoder):  # a scored row named like a library entry is not encoded again
             encoder.seed([e.name for e in entries], self.name_vectors)
         self._prepare()
 

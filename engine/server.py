@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import defaultdict
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
@@ -121,42 +122,29 @@ class ApiError(Exception):
         self.status, self.message = status, message
 
 
-_TYPE_ZH = {
+# pydantic error type -> Chinese text; {name} is filled from the error's ctx
+_MESSAGE_ZH = {
     "missing": "缺少必填字段", "string_type": "应为文本", "float_type": "应为数字", "float_parsing": "应为数字",
     "finite_number": "应为有限的数字", "int_type": "应为整数", "int_parsing": "应为整数",
     "int_from_float": "应为整数", "bool_type": "应为 true 或 false", "bool_parsing": "应为 true 或 false",
     "dict_type": "应为对象", "model_type": "应为对象", "model_attributes_type": "应为对象",
     "list_type": "应为列表", "string_unicode": "含有无法识别的字符", "json_type": "应为 JSON",
+    "json_invalid": "请求体不是有效的 JSON", "string_too_short": "不能为空",
+    "string_too_long": "过长（最多 {max_length} 个字符）", "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项", "greater_than_equal": "应不小于 {ge}", "less_than_equal": "应不大于 {le}",
+    "greater_than": "应大于 {gt}", "less_than": "应小于 {lt}",
+    "literal_error": "应为 {expected} 之一", "enum": "应为 {expected} 之一",
 }
 
 
 def _error_zh(e: dict) -> str:
     t, ctx = e.get("type", ""), e.get("ctx") or {}
-    if t == "json_invalid":
-        return "请求体不是有效的 JSON"
-    if t in _TYPE_ZH:
-        return _TYPE_ZH[t]
-    if t == "string_too_short":
-        return "不能为空"
-    if t == "string_too_long":
-        return f"过长（最多 {ctx.get('max_length')} 个字符）"
-    if t == "too_short":
-        return f"至少需要 {ctx.get('min_length')} 项"
-    if t == "too_long":
-        return f"最多 {ctx.get('max_length')} 项"
-    if t == "greater_than_equal":
-        return f"应不小于 {ctx.get('ge')}"
-    if t == "less_than_equal":
-        return f"应不大于 {ctx.get('le')}"
-    if t == "greater_than":
-        return f"应大于 {ctx.get('gt')}"
-    if t == "less_than":
-        return f"应小于 {ctx.get('lt')}"
-    if t in ("literal_error", "enum"):
-        return f"应为 {ctx.get('expected', '')} 之一"
     if t == "value_error":
         return str(ctx.get("error", "取值无效"))
-    return "格式不正确"
+    template = _MESSAGE_ZH.get(t)
+    if template is None:
+        return "格式不正确"
+    return template.format_map(defaultdict(lambda: None, {"expected": "", **ctx}))
 
 
 def _where(loc: tuple) -> str:
@@ -493,12 +481,13 @@ def tune_for_serving() -> None:
     A 1 ms GIL switch interval (5 ms by default) lets the event loop answer while a request computes."""
     import sys
 
-    os.environ.setdefault("JIXIAO_BLAS_THREADS", "1")
+    os.environ.setdefault("JIXIAO_BLAS_THREADS", "1")  # also for processes this one starts
     sys.setswitchinterval(0.001)
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(int(os.environ["JIXIAO_BLAS_THREADS"]) if os.environ["JIXIAO_BLAS_THREADS"].isdigit() else 1,
-                      user_api="blas")
+    from engine.encoders import blas_threads
+
+    threadpool_limits(blas_threads(), user_api="blas")  # numpy's own products too, not only the encoder's
 
 
 def app_from_env() -> FastAPI:
