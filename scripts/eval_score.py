@@ -26,14 +26,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from _report import write_json  # noqa: E402
-from engine.api import make_reviewer  # noqa: E402
-from engine.classifier import LevelClassifier, row_text  # noqa: E402
-from engine.engine import Engine  # noqa: E402
-from engine.framework import framework  # noqa: E402
-from engine.history import load_example_tables  # noqa: E402
-from engine.kinds import cost_required, infer_kind, kind_by_name  # noqa: E402
-from engine.readers import read_file  # noqa: E402
-from engine.table import GoalTable, Indicator  # noqa: E402
+from engine.service.api import make_reviewer  # noqa: E402
+from engine.domain.row_text import row_text  # noqa: E402
+from engine.model.classifier import LevelClassifier  # noqa: E402
+from engine.model.engine import Engine  # noqa: E402
+from engine.model.versions import open_engine  # noqa: E402
+from engine.domain.framework import framework  # noqa: E402
+from engine.io.examples import load_example_tables  # noqa: E402
+from engine.domain.kinds import cost_required, infer_kind, kind_by_name  # noqa: E402
+from engine.io.readers import read_file  # noqa: E402
+from engine.domain.table import GoalTable, Indicator  # noqa: E402
 
 RAW = ROOT.parent / "shared" / "data" / "raw" / "weAIDB__ST-Raptor"
 FAR = {  # sectors whose indicators are plainly unrelated to each other
@@ -226,7 +228,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    engine = Engine.open(args.model, progress=lambda m: print(m, file=sys.stderr))
+    engine = open_engine(model=args.model, progress=lambda m: print(m, file=sys.stderr))
     tables = load_example_tables()
     table_fold, models = held_out_classifiers(engine, tables)
     full_clf = engine.classifier
@@ -268,7 +270,7 @@ def main(argv=None) -> int:
     share = clean_errors / clean_n if clean_n else 0.0
     print(f"\n干净表（示例批复表）{clean_n} 张，含“错误”级问题的占 {share:.1%}")
     print("干净表上出现的问题（张数）：" + "，".join(f"{c} {n}" for c, n in clean_codes.most_common()))
-    from engine.classifier import held_out_accuracy, training_rows
+    from engine.model.classifier import held_out_accuracy, training_rows
 
     acc = held_out_accuracy(*training_rows(engine.entries, engine.history))
     print(f"\n层级分类器（按行业/类别整组留出，5 折）：二级指标准确率 {acc['overall']:.1%}，一级指标准确率 {acc['level1']:.1%}")

@@ -25,17 +25,18 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from _report import write_json  # noqa: E402
-from engine.engine import Engine  # noqa: E402
-from engine.framework import framework  # noqa: E402
-from engine.history import load_example_tables  # noqa: E402
-from engine.readers import read_file  # noqa: E402
-from engine.ranker import Query, collect, fit_weights  # noqa: E402
-from engine.suggest import MODES, Suggester  # noqa: E402
-from engine.table import GoalTable, Indicator, Project  # noqa: E402
-from engine.text import bigrams, dice_sets  # noqa: E402
+from engine.model.versions import open_engine  # noqa: E402
+from engine.domain.framework import framework  # noqa: E402
+from engine.domain.resources import load_json  # noqa: E402
+from engine.io.examples import load_example_tables  # noqa: E402
+from engine.io.readers import read_file  # noqa: E402
+from engine.model.ranker import Query, collect, fit_weights  # noqa: E402
+from engine.retrieval.suggest import MODES, Suggester  # noqa: E402
+from engine.domain.table import GoalTable, Indicator, Project  # noqa: E402
+from engine.domain.text import bigrams, dice_sets  # noqa: E402
 
 K = 5
-FOUND_DICE = 0.5
+FOUND_DICE = load_json("thresholds.json")["match_dice"]
 RAW = ROOT.parent / "shared" / "data" / "raw"
 
 
@@ -136,7 +137,7 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=5, help="学习排序权重的交叉验证折数（默认 5）")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    engine = Engine.open(args.model, progress=lambda m: print(m, file=sys.stderr))
+    engine = open_engine(model=args.model, progress=lambda m: print(m, file=sys.stderr))
     sg = Suggester(engine)
     cases = example_cases()
     out = {"rule": f"top-{K} per slot, found when bigram Dice >= {FOUND_DICE}", "model": engine.version,

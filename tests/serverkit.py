@@ -2,8 +2,8 @@
 Service over it, and small goal tables to post."""
 from __future__ import annotations
 
-from engine.api import Service
-from engine.engine import Engine
+from engine.service.api import Service
+from engine.model.build import build_engine
 
 _SERVICE: Service | None = None
 
@@ -12,7 +12,7 @@ def shared_service(tmp_path_factory) -> Service:
     """Built once however many test modules ask (a module global survives across modules)."""
     global _SERVICE
     if _SERVICE is None:
-        _SERVICE = Service(Engine.build(tmp_path_factory.mktemp("server-engine") / "e", "lexical"))
+        _SERVICE = Service(build_engine(tmp_path_factory.mktemp("server-engine") / "e", encoder_spec="lexical"))
     return _SERVICE
 
 

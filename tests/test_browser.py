@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from engine.framework import framework
-from engine.server import create_app
+from engine.domain.framework import framework
+from engine.service.app import create_app
 from serverkit import defective_table, good_table, long_csv, shared_service
 
 CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

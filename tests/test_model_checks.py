@@ -4,17 +4,18 @@ import copy
 import numpy as np
 import pytest
 
-from engine.api import make_reviewer
-from engine.bulk import review_all
-from engine.classifier import LevelClassifier, row_text
-from engine.engine import Engine
-from engine.history import load_example_tables
-from engine.readers import tables_from_json
+from engine.service.api import make_reviewer
+from engine.review.bulk import review_all
+from engine.domain.row_text import row_text
+from engine.model.classifier import LevelClassifier
+from engine.model.versions import open_engine
+from engine.io.examples import load_example_tables
+from engine.io.readers import tables_from_json
 
 
 @pytest.fixture(scope="module")
 def engine():
-    return Engine.open()  # built once per test session in the temporary models folder (conftest)
+    return open_engine()  # built once per test session in the temporary models folder (conftest)
 
 
 @pytest.fixture(scope="module")

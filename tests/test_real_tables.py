@@ -1,8 +1,8 @@
 """The four real published XLSX forms: project facts, indicator counts and the defects a reviewer finds."""
 import pytest
 
-from engine.readers import read_file
-from engine.review import Reviewer
+from engine.io.readers import read_file
+from engine.review.reviewer import Reviewer
 
 EXPECTED = {  # file: (project name, department, indicator rows, budget year)
     "1.xlsx": ("湛江市人力资源和社会保障局", "湛江市人力资源和社会保障局", 19, 2024),

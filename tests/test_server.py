@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 
-from engine.api import Service
+from engine.service.api import Service
 from engine.cli import main
-from engine.framework import framework
-from engine.kinds import kinds
-from engine.server import create_app
+from engine.domain.framework import framework
+from engine.domain.kinds import kinds
+from engine.service.app import create_app
 from serverkit import TRAINING, defective_table, good_table, long_csv, shared_service
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -410,7 +410,7 @@ def test_serve_rejects_bad_options(args, capsys):
 
 
 def test_worker_factory_loads_the_engine_the_parent_resolved(service, monkeypatch):
-    from engine.server import app_from_env
+    from engine.service.app import app_from_env
 
     monkeypatch.setenv("JIXIAO_SERVE_MODEL", str(service.engine.path))
     monkeypatch.setenv("JIXIAO_SERVE_MAX_MB", "0.001")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.server import create_app
+from engine.service.app import create_app
 from serverkit import defective_table, good_table, long_csv, shared_service
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 
-from engine.encoders import make_encoder
-from engine.engine import Engine
-from engine.suggest import Suggester
-from engine.table import Project
+from engine.retrieval.encoders import make_encoder
+from engine.model.build import build_engine
+from engine.model.store import load_engine
+from engine.retrieval.suggest import Suggester
+from engine.domain.table import Project
 
 st = pytest.importorskip("sentence_transformers", reason="未安装可选依赖 sentence-transformers（pip install -e '.[st]'）")
 
@@ -16,7 +17,7 @@ def tiny_model(tmp_path_factory):
     from tokenizers import Tokenizer, pre_tokenizers
     from tokenizers.models import WordLevel
 
-    from engine.library import Library
+    from engine.domain.library import Library
 
     chars = sorted({c for e in Library.load().entries for c in e.name + "".join(e.keywords)})
     vocab = {"[UNK]": 0, "[PAD]": 1} | {c: i + 2 for i, c in enumerate(chars)}
@@ -37,9 +38,9 @@ def test_st_encoder_loads_local_directory(tiny_model):
 
 
 def test_engine_with_st_encoder(tiny_model, tmp_path):
-    eng = Engine.build(tmp_path / "st", f"st:{tiny_model}", fit=False)
+    eng = build_engine(tmp_path / "st", encoder_spec=f"st:{tiny_model}", fit=False)
     assert eng.manifest["encoder"]["dim"] == 48
-    loaded = Engine.load(eng.path)
+    loaded = load_engine(eng.path)
     s = Suggester(loaded).suggest(Project(name="教师信息技术应用能力培训", description="培训3000人次"))
     assert len(s.slots) == 10 and all(x.candidates for x in s.slots)
 

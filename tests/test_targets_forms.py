@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from engine.targets import DATE, EMPTY, QUAL, QUANT, YESNO, money_in_wan, parse_target
+from engine.domain.targets import DATE, EMPTY, QUAL, QUANT, YESNO, money_in_wan, parse_target
 
 CASES = [
     # raw, indicator name, unit column -> kind, op, numbers, unit

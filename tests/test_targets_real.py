@@ -5,7 +5,7 @@ import csv
 from pathlib import Path
 
 
-from engine.targets import parse_target
+from engine.domain.targets import parse_target
 
 from conftest import SHARED_RAW, need_raw
 

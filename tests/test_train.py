@@ -10,12 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engine.engine as eng_mod
-import engine.proposals as proposals
+from engine.model.engine import EngineError
+import engine.model.proposals as proposals
 from engine.cli import main
-from engine.engine import Engine
-from engine.suggest import Suggester
-from engine.table import Project
+from engine.model.versions import open_engine
+from engine.model.store import load_engine
+from engine.retrieval.suggest import Suggester
+from engine.domain.table import Project
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW = "社区智慧养老呼叫终端安装户数"
@@ -40,17 +43,16 @@ def approved_tables(n=4):
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    base = Engine.open()  # the session engine (conftest's temporary models folder)
+    base = open_engine()  # the session engine (conftest's temporary models folder)
     root = tmp_path_factory.mktemp("train")
     models = root / "models"
     shutil.copytree(base.path, models / "base")
-    old_models, old_path = eng_mod.MODELS_DIR, proposals.proposals_path
-    eng_mod.MODELS_DIR = models
-    proposals.proposals_path = lambda: root / "proposals.csv"
+    old_models = os.environ["JIXIAO_MODELS"]
+    os.environ["JIXIAO_MODELS"] = str(models)
     src = root / "approved.json"
     src.write_text(json.dumps(approved_tables(), ensure_ascii=False), encoding="utf-8")
     yield root, src
-    eng_mod.MODELS_DIR, proposals.proposals_path = old_models, old_path
+    os.environ["JIXIAO_MODELS"] = old_models
 
 
 @pytest.fixture(scope="module")
@@ -64,20 +66,20 @@ def trained(workspace):
 def test_new_version_in_use_with_approved_history(trained, capsys):
     versions = {v["version"]: v for v in json.loads(_run(["models", "list", "--format", "json"], capsys))}
     assert set(versions) == {"base", "v001"} and versions["v001"]["in_use"]
-    eng = Engine.open()
+    eng = open_engine()
     assert eng.version == "v001" and eng.manifest["parent"] == "base"
     assert eng.manifest["added"]["tables"] == 4 and eng.manifest["inputs"][0]["sha256"]
     assert "recall@5_after" in eng.manifest["metrics"] and eng.manifest["metrics"]["query_adapter"] is True
     assert sum(1 for t in eng.history if t.origin == "approved") == 4
     # the ranking weights are refitted on the grown history; the review thresholds stay the parent's
-    parent = Engine.load(trained / "models" / "base")
+    parent = load_engine(trained / "models" / "base")
     assert set(eng.params["weights"]) == {"hybrid", "hybrid+history"}
     assert eng.params["weights"] != parent.params["weights"]
     assert eng.params["calibration"] == parent.params["calibration"]
     # and a query adapter is learned (the example tables are enough) and travels with the version
     assert eng.manifest["adapter"] and parent.entry_index.adapter is None
     a = eng.entry_index.adapter
-    assert a.shape == (512, 512) and (eng.path / "entries" / "adapter.npy").exists()
+    assert a.shape == (512, 512) and (eng.path / "adapter" / "W.npy").exists()
     q = eng.encoder.encode(["居家养老智慧呼叫服务"])[0]
     adapted = eng.entry_index.dense_scores(q)
     eng.entry_index.adapter = None
@@ -89,14 +91,14 @@ def test_new_version_in_use_with_approved_history(trained, capsys):
 
 def test_damaged_adapter_is_refused_on_load(trained, tmp_path):
     copy = tmp_path / "v"
-    shutil.copytree(Engine.open().path, copy)
-    np.save(copy / "entries" / "adapter.npy", np.full((512, 3), np.nan, np.float32), allow_pickle=False)
-    with pytest.raises(eng_mod.EngineError, match="adapter"):
-        Engine.load(copy)
+    shutil.copytree(open_engine().path, copy)
+    np.save(copy / "adapter" / "W.npy", np.full((512, 3), np.nan, np.float32), allow_pickle=False)
+    with pytest.raises(EngineError, match="W.npy"):
+        load_engine(copy)
 
 
 def test_unusable_rows_skipped_with_reasons(workspace):
-    from engine.train import read_approved
+    from engine.model.train import read_approved
 
     _, src = workspace
     tables, skipped, _ = read_approved([str(src)])
@@ -105,10 +107,10 @@ def test_unusable_rows_skipped_with_reasons(workspace):
 
 
 def test_proposal_used_once_approved_often_enough(trained):
-    props = proposals.load_proposals()
+    props = proposals.load_proposals(open_engine().path / "proposals.csv")
     p = next(p for p in props if p.name == NEW)
     assert p.count == 4 and p.status == proposals.PENDING and p.level2 == "数量指标"
-    eng = Engine.open()
+    eng = open_engine()
     assert any(e.name == NEW and e.origin == "approved" for e in eng.entries)
     s = Suggester(eng).suggest(Project(name="2027年居家养老智慧呼叫服务", description="为独居老人安装智慧呼叫终端"))
     qty = next(x for x in s.slots if x.level2 == "数量指标")
@@ -116,12 +118,13 @@ def test_proposal_used_once_approved_often_enough(trained):
 
 
 def test_accept_reject_and_rollback(trained, capsys):
-    p = proposals.load_proposals()[0]
+    in_use = open_engine().path / "proposals.csv"
+    p = proposals.load_proposals(in_use)[0]
     assert main(["library", "reject", p.id]) == 0
-    assert proposals.load_proposals()[0].status == proposals.REJECTED
+    assert proposals.load_proposals(in_use)[0].status == proposals.REJECTED
     assert main(["library", "accept", "A-99999"]) == 2
     assert main(["models", "use", "base"]) == 0
-    assert Engine.open().version == "base"
+    assert open_engine().version == "base"
     assert main(["models", "use", "v001"]) == 0
     assert main(["models", "use", "v999"]) == 2
 
@@ -129,10 +132,6 @@ def test_accept_reject_and_rollback(trained, capsys):
 def test_crash_mid_training_leaves_previous_version(trained, tmp_path):
     root, src = trained, trained / "approved.json"
     env = dict(os.environ, JIXIAO_MODELS=str(root / "models"), JIXIAO_DEBUG="")
-    # the child writes proposals into the real data folder unless redirected: give it a copy of data/
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    env["JIXIAO_DATA"] = str(data)
     # the process is killed (SIGKILL, no clean-up) once the new version is fully written to its temporary
     # directory but not yet renamed: the latest moment a crash can hit (an earlier one leaves even less)
     env["JIXIAO_FAULT_SAVE"] = "v002"
@@ -143,7 +142,7 @@ def test_crash_mid_training_leaves_previous_version(trained, tmp_path):
     current = (root / "models" / "CURRENT").read_text(encoding="utf-8").strip()
     assert current == "v001"
     assert not (root / "models" / "v002" / "manifest.json").exists()
-    assert Engine.open().version == "v001"
+    assert open_engine().version == "v001"
 
 
 def _run(argv, capsys):

@@ -1,8 +1,8 @@
 """Writers round-trip through the readers: JSON, long CSV and the standard XLSX layout."""
 import json
 
-from engine.readers import read_file, tables_from_json
-from engine.writers import atomic_write, tables_csv, tables_json, tables_xlsx
+from engine.io.readers import read_file, tables_from_json
+from engine.io.writers import atomic_write, tables_csv, tables_json, tables_xlsx
 
 TABLE = {"project": {"project_id": "P9", "name": "乡镇卫生院设备购置", "department": "某县卫生健康局", "sector": "卫生健康",
                      "category": "设备购置类", "amount": 180.0, "description": "为8家乡镇卫生院购置DR和彩超。",

@@ -1,0 +1,81 @@
+"""Text normalisation and the character-bigram Dice similarity used across the engine."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def nfkc(text: str) -> str:
+    """Full width to half width, compatibility forms folded; keeps ≥ ≤ and Chinese punctuation meaning."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def clean(text) -> str:
+    """A cell as displayable text: NFKC, whitespace collapsed, stripped."""
+    if text is None:
+        return ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    s = _CJK_GAP.sub("", nfkc(str(text)))  # line breaks inside Chinese words in Excel cells
+    return _SPACE.sub(" ", s).strip()
+
+
+def norm_key(text: str) -> str:
+    """The comparison key of a name: NFKC, lower case, no spaces or punctuation."""
+    return _PUNCT.sub("", nfkc(text).lower())
+
+
+def bigrams(text: str) -> frozenset[str]:
+    key = norm_key(text)
+    if len(key) < 2:
+        return frozenset([key]) if key else frozenset()
+    return frozenset(key[i:i + 2] for i in range(len(key) - 1))
+
+
+def dice_sets(A: frozenset, B: frozenset) -> float:
+    if not A or not B:
+        return 0.0
+    return 2.0 * len(A & B) / (len(A) + len(B))
+
+
+class BigramMatrix:
+    """Many names' bigram sets as a sparse 0/1 matrix, for the Dice of all of them with a few other
+    names in one sparse product (dice_sets in a loop, for every library entry of a slot and every
+    indicator of thousands of approved tables, was half of fitting the ranking weights)."""
+
+    def __init__(self, grams: list[frozenset]):
+        from scipy.sparse import csr_matrix
+
+        self.vocab: dict[str, int] = {}
+        rows, cols = [], []
+        for i, g in enumerate(grams):
+            for b in g:
+                rows.append(i)
+                cols.append(self.vocab.setdefault(b, len(self.vocab)))
+        self.matrix = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(grams), len(self.vocab)))
+        self.sizes = np.array([len(g) for g in grams], dtype=np.float32)
+
+    def dice(self, others: list[frozenset]) -> np.ndarray:
+        """(len(names) × len(others)) Dice coefficients, equal to dice_sets for every pair."""
+        from scipy.sparse import csr_matrix
+
+        rows, cols = [], []
+        for j, g in enumerate(others):
+            for b in g:
+                k = self.vocab.get(b)
+                if k is not None:
+                    rows.append(k)
+                    cols.append(j)
+        t = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(self.vocab), len(others)))
+        inter = (self.matrix @ t).toarray()
+        sizes = np.array([len(g) for g in others], dtype=np.float32)
+        denom = self.sizes[:, None] + sizes[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where((self.sizes[:, None] > 0) & (sizes[None, :] > 0), 2.0 * inter / denom, 0.0)
+        return out.astype(np.float32)

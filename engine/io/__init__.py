@@ -1,0 +1,1 @@
+"""Files in and out: reading goal tables (CSV, XLSX forms, JSON), writing tables, review and diff reports."""

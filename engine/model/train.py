@@ -1,0 +1,198 @@
+"""Retraining on newly approved goal tables (`jixiao train`): the approved tables join the history,
+indicators the library lacks are proposed (proposals.csv of the new version), target statistics, the
+level classifier, a query adapter for the sentence vectors and the ranking weights are refitted (the
+review thresholds are kept), and the result is a new engine version — put in use only if its held-out
+recall does not fall (unless forced). Training writes nothing but the new version's directory (and,
+when the version is under paths.models and promoted, the CURRENT pointer). Every version is written to
+a temporary directory and renamed; the pointer is replaced atomically, so a crash leaves the previous
+version in use."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.domain.history import EntryLinker, HistoryTable, history_from_tables
+from engine.domain.library import Library
+from engine.model.build import fit_engine
+from engine.model.engine import Engine
+from engine.model.proposals import PROPOSALS_FILE, Proposal, active_entries, dump_proposals, load_proposals, merge
+from engine.model.store import save_engine
+from engine.model.versions import next_version, open_engine, use_version
+from engine.paths import Paths
+from engine.io.readers import InputError, expand_paths, read_file
+from engine.domain.resources import load_json
+from engine.domain.table import GoalTable, Project
+from engine.domain.text import bigrams, dice_sets
+
+MIN_ROWS = 3
+
+
+@dataclass
+class TrainReport:
+    version: str
+    path: str
+    promoted: bool
+    reason: str
+    tables_read: int
+    tables_used: int
+    skipped: list[str] = field(default_factory=list)
+    proposals_new: int = 0
+    proposals_in_use: int = 0
+    metrics: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- reading approved tables
+def read_approved(paths: list[str]) -> tuple[list[GoalTable], list[str], list[dict]]:
+    """Usable approved tables, the reasons for what was skipped, and the inputs with their hash."""
+    tables, skipped, inputs = [], [], []
+    files = expand_paths(paths)
+    if not files:
+        raise InputError(", ".join(paths) or "（无）", "没有找到批复表文件（支持 .csv .xlsx .json 或文件夹）")
+    for f in files:
+        try:
+            res = read_file(f)
+        except InputError as e:
+            skipped.append(f"{e}（整个文件跳过）")
+            continue
+        inputs.append({"file": str(f), "sha256": hashlib.sha256(Path(f).read_bytes()).hexdigest()[:16],
+                       "tables": len(res.tables)})
+        for t in res.tables:
+            keep = []
+            for n, ind in enumerate(t.indicators, 1):
+                where = f"{f}：{t.project.name} 第{n}个指标“{ind.name}”"
+                if not ind.placement.is_goal:
+                    skipped.append(f"{where}：不是绩效目标指标（{ind.placement.written}），跳过")
+                elif not ind.placement.level2:
+                    skipped.append(f"{where}：无法识别一级/二级指标“{ind.placement.written}”，跳过")
+                elif ind.target.kind == "empty":
+                    skipped.append(f"{where}：指标值为空，跳过")
+                else:
+                    keep.append(ind)
+            if len(keep) < MIN_ROWS:
+                skipped.append(f"{f}：{t.project.name}：可用指标不足{MIN_ROWS}个，整表跳过")
+                continue
+            t.indicators = keep
+            tables.append(t)
+    return tables, skipped, inputs
+
+
+# ---------------------------------------------------------------- proposals
+def propose(engine: Engine, approved: list[HistoryTable], props: list[Proposal]) -> int:
+    """Approved rows linked to no library entry and not close (by embedding) to one of the same slot
+    become or strengthen proposals in `props` (changed in place). Returns how many are new."""
+    from engine.domain.targets import parse_target
+
+    cfg = load_json("training.json")
+    before = len(props)
+    today = dt.date.today().isoformat()
+    rows = [(t, r) for t in approved for r in t.rows if not r.entry_id]
+    if not rows:
+        return 0
+    if engine.encoder.dim:
+        V = engine.encoder.encode([r.name for _, r in rows])
+        S = V @ engine.name_vectors.T
+    else:
+        S = np.zeros((len(rows), len(engine.entries)), np.float32)
+    slot_of = np.array([e.level2 for e in engine.entries])
+    for k, (t, r) in enumerate(rows):
+        same = slot_of == r.level2
+        if same.any() and float(S[k][same].max()) >= cfg["new_entry_cosine"]:
+            continue  # the library already has it under another wording
+        unit = parse_target(r.value, r.name).unit
+        merge(props, r.level1, r.level2, r.name, unit, r.value, t.name, today)
+    return len(props) - before
+
+
+# ---------------------------------------------------------------- held-out measurement
+def holdout_recall(engine: Engine, tables: list[HistoryTable]) -> float:
+    """recall@5 of the held-out approved tables' indicators (eval_suggest's rule), each table left out
+    of the history signals."""
+    from engine.retrieval.suggest import Suggester
+
+    sg = Suggester(engine)
+    found = load_json("thresholds.json")["match_dice"]
+    hits = total = 0
+    for t in tables:
+        res = sg.suggest(Project(name=t.name, description=t.description, amount=t.amount), k=5,
+                         exclude={t.table_id, t.name})
+        by_slot = {s.level2: [bigrams(c.indicator) for c in s.candidates] for s in res.slots}
+        for r in t.rows:
+            total += 1
+            g = bigrams(r.name)
+            hits += any(dice_sets(g, c) >= found for c in by_slot.get(r.level2, []))
+    return round(hits / total, 4) if total else 0.0
+
+
+# ---------------------------------------------------------------- the whole run
+def train(paths_or_inputs, inputs: list[str] | None = None, out: str | None = None, force: bool = False,
+          progress=None, base: Engine | None = None, adapter: bool | None = None) -> TrainReport:
+    """A new engine version from approved tables (see the module docstring): `train(paths, inputs, ...)`
+    (or `train(inputs, ...)` with the default Paths). `adapter` overrides data/training.json's choice of
+    learning a query adapter."""
+    if isinstance(paths_or_inputs, Paths):
+        paths = paths_or_inputs
+    else:
+        paths, inputs = Paths.default(), paths_or_inputs
+    t0 = time.perf_counter()
+    say = progress or (lambda m: None)
+    cfg = load_json("training.json")
+    old = base or open_engine(paths, progress=progress)
+    say("读取批复表")
+    tables, skipped, read_inputs = read_approved(inputs)
+    if not tables:
+        raise InputError(", ".join(inputs), "没有可用的批复表（见跳过原因）" + ("：" + skipped[0] if skipped else ""))
+    linker = EntryLinker(old.entries)
+    stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    approved = history_from_tables(tables, linker, "approved")
+    for n, t in enumerate(approved):
+        t.table_id = t.table_id if not t.table_id.startswith("approved-") else f"A{stamp}-{n}"
+    say("比对指标库，生成新增指标建议")
+    props = load_proposals(old.path / PROPOSALS_FILE) if old.path else []
+    new_props = propose(old, approved, props)
+    # the entries the parent took from approved tables, updated by this run's proposals
+    active = active_entries(props)
+    taken = {e.id for e in active}
+    extra = active + [e for e in old.entries if e.origin != "library" and e.id not in taken]
+    library = Library([e for e in old.entries if e.origin == "library"] + extra, [])
+    keys = {(t.table_id, t.name) for t in approved}
+    history = [t for t in old.history if (t.table_id, t.name) not in keys] + approved
+    name = Path(out).name if out else next_version(paths)
+    path = Path(out) if out else paths.models / name
+    say(f"训练新版本 {name}（批复表 {len(history)} 张）")
+    manifest = {"trained": True, "parent": old.version, "inputs": read_inputs,
+                "added": {"tables": len(approved), "rows": sum(len(t.rows) for t in approved),
+                          "proposals_new": new_props}}
+    # the review thresholds stay those of the version in use: they were calibrated on the clean example
+    # tables, and recalibrating on a history that grows with every season would move what counts as a
+    # finding (and the detection rates reviewers rely on) from one version to the next
+    held = approved[:: max(1, int(cfg["holdout_every"]))]
+    use_adapter = cfg.get("adapter", False) if adapter is None else adapter
+    new = fit_engine(paths, old.manifest["encoder"]["spec"], library=library, history_tables=history,
+                     calibration=old.components.get("calibration"), progress=progress,
+                     extra_manifest=manifest,
+                     adapter_exclude={k for t in held for k in (t.table_id, t.name)} if use_adapter else None)
+    new.manifest["adapter"] = "adapter" in new.components  # too few approved tables: none
+    say("在留出的批复表上比较新旧版本")
+    before, after = holdout_recall(old, held), holdout_recall(new, held)
+    drop_ok = after >= before - float(cfg["max_drop"])
+    promoted = drop_ok or force
+    reason = ("留出集召回率未下降" if drop_ok else "留出集召回率下降，按要求强制启用" if force
+              else f"留出集召回率由 {before} 降至 {after}，未启用（可用 --force 强制启用）")
+    new.manifest.update({"metrics": {"holdout_tables": len(held), "recall@5_before": before, "recall@5_after": after,
+                                     "query_adapter": new.manifest["adapter"]},
+                         "promoted": promoted})
+    save_engine(new, path, proposals=dump_proposals(props) if props else b"")
+    if promoted and path.parent.resolve() == paths.models.resolve():
+        use_version(paths, path.name, check=False)
+    in_use = sum(1 for e in new.entries if e.origin != "library")
+    return TrainReport(name, str(path), promoted, reason, sum(i["tables"] for i in read_inputs), len(approved), skipped,
+                       new_props, in_use, new.manifest["metrics"], round(time.perf_counter() - t0, 1))

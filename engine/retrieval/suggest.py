@@ -1,0 +1,331 @@
+"""Suggesting indicators for a project being drafted: for each of the ten slots a short ranked list
+of library (and approved-history) indicators with a suggested target and the reason, so the
+drafter picks instead of inventing (contract §3 suggest)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.retrieval.texts import project_query, query_text
+from engine.domain.framework import framework
+from engine.domain.kinds import Guess, cost_required, infer_kind, infer_sector, kind_by_name, kind_scores, sector_scores
+from engine.domain.library import Entry
+from engine.domain.resources import load_json
+from engine.domain.table import Project
+from engine.domain.targets import QUANT, amount_band, parse_target
+from engine.domain.text import bigrams, dice_sets
+
+if TYPE_CHECKING:
+    from engine.model.engine import Engine
+
+MODES = ("bm25", "dense", "hybrid", "hybrid+history")
+_TOTAL_COST = re.compile(r"(总成本|总投资|总费用|总额|成本控制数|费用控制数|控制数|项目成本|总造价|总支出)")
+
+
+FEATURES = ("bm25", "dense", "kind", "any_kind", "same_sector", "other_sector", "hist", "pop_sector", "pop_kind")
+MODE_FEATURES = {
+    "bm25": ("bm25", "kind", "any_kind", "same_sector", "other_sector"),
+    "dense": ("dense", "kind", "any_kind", "same_sector", "other_sector"),
+    "hybrid": ("bm25", "dense", "kind", "any_kind", "same_sector", "other_sector"),
+    "hybrid+history": FEATURES,
+}
+_HAND = load_json("ranking.json")["hand_weights"]
+DEFAULT_WEIGHTS = {m: {f: _HAND[f] for f in feats} for m, feats in MODE_FEATURES.items()}
+
+
+@dataclass
+class Analysis:
+    mode: str
+    tokens: list[str]
+    qvec: object
+    similar: list[tuple[int, float]]
+    kind: str
+    kind_source: str
+    sector: str
+    sector_source: str
+    features: dict[str, np.ndarray]
+    values: dict
+    unlinked: dict
+    notes: list[str]
+
+
+@dataclass
+class Candidate:
+    indicator_id: str
+    indicator: str
+    unit: str
+    suggested_value: str
+    score: float
+    source: str          # common | sector | history
+    why: str
+    explanation: str = ""
+
+    def to_dict(self) -> dict:
+        return {"indicator_id": self.indicator_id, "indicator": self.indicator, "unit": self.unit,
+                "suggested_value": self.suggested_value, "score": round(float(self.score), 4),
+                "source": self.source, "why": self.why, "explanation": self.explanation}
+
+
+@dataclass
+class SlotSuggestion:
+    level1: str
+    level2: str
+    required: bool
+    candidates: list[Candidate]
+
+    def to_dict(self) -> dict:
+        return {"level1": self.level1, "level2": self.level2, "required": self.required,
+                "candidates": [c.to_dict() for c in self.candidates]}
+
+
+@dataclass
+class Similar:
+    table_id: str
+    name: str
+    score: float
+
+
+@dataclass
+class Suggestion:
+    project: dict
+    slots: list[SlotSuggestion]
+    similar: list[Similar] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"project": self.project, "slots": [s.to_dict() for s in self.slots],
+                "similar_projects": [{"table_id": s.table_id, "name": s.name, "score": round(s.score, 4)}
+                                     for s in self.similar],
+                "notes": self.notes}
+
+
+def _weighted_median(values: list[float], weights: list[float]) -> float:
+    order = np.argsort(values)
+    v = np.asarray(values)[order]
+    w = np.asarray(weights)[order]
+    cum = np.cumsum(w)
+    return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def _fmt(x: float) -> str:
+    return str(int(round(x))) if abs(x - round(x)) < 1e-9 else f"{x:.4g}"
+
+
+class Suggester:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # ---------------------------------------------------------------- similar approved tables
+    def similar_tables(self, tokens, qvec, mode: str, exclude: set[str]) -> list[tuple[int, float]]:
+        eng, p = self.engine, self.engine.params
+        if not eng.history:
+            return []
+        sig = eng.history_index.absolute_signals(tokens, qvec)
+        fused = sig.fused("linear" if mode in ("hybrid", "hybrid+history") else mode, p["similar_alpha"])
+        order = np.argsort(-fused, kind="stable")
+        out = []
+        for i in order:
+            if len(out) >= p["k_similar"] or fused[i] < p["min_similar"]:
+                break
+            if eng.history[i].table_id in exclude or eng.history[i].name in exclude:
+                continue
+            out.append((int(i), float(fused[i])))
+        return out
+
+    # ---------------------------------------------------------------- analysis of one project
+    def analyse(self, project: Project, mode: str = "hybrid+history", exclude: set[str] | None = None) -> "Analysis":
+        """Everything ranking needs about a project: similar approved tables, kind and sector, and one
+        feature vector per library entry (see FEATURES)."""
+        eng, p = self.engine, self.engine.params
+        exclude = exclude or set()
+        notes = []
+        text = query_text(project)
+        tokens = eng.tokenizer.tokens(project.name) * int(p["name_boost"]) + eng.tokenizer.tokens(
+            project_query("", project.description, project.goal))
+        use_dense = mode != "bm25" and eng.encoder.dim > 0
+        qvec = eng.encoder.encode([text])[0] if use_dense and text.strip() else None
+        if not tokens and qvec is None:
+            notes.append("项目名称和描述中没有可识别的中文词语，推荐仅依据项目类别和行业。")
+
+        similar = self.similar_tables(tokens, qvec, mode, exclude)
+        kind, kind_src = self._combine(infer_kind(project), kind_scores(project),
+                                       [(eng.history[i].category, s) for i, s in similar])
+        sector, sector_src = self._combine(infer_sector(project), sector_scores(project),
+                                           [(eng.history[i].sector, s) for i, s in similar])
+        n = len(eng.entries)
+        sig = eng.entry_index.signals(tokens, qvec)
+        f = {name: np.zeros(n, dtype=np.float32) for name in FEATURES}
+        f["bm25"], f["dense"] = sig.bm25, sig.dense
+        if kind in eng.kind_names:
+            f["kind"] = eng.kind_mask[:, eng.kind_names.index(kind)]
+        f["any_kind"] = eng.any_kind
+        if sector in eng.sector_names:
+            s_idx = eng.sector_names.index(sector)
+            f["same_sector"] = (eng.sector_idx == s_idx).astype(np.float32)
+            f["other_sector"] = ((eng.sector_idx >= 0) & (eng.sector_idx != s_idx)).astype(np.float32)
+
+        # votes of similar approved tables and popularity among approved tables of the sector (历史标准)
+        values: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+        unlinked: dict[str, dict[str, list]] = defaultdict(dict)
+        if mode == "hybrid+history":
+            votes = f["hist"]
+            total = sum(s for _, s in similar)
+            for i, s in similar:
+                t = eng.history[i]
+                for r in t.rows:
+                    if r.entry_id and r.entry_id in eng.entry_pos:
+                        votes[eng.entry_pos[r.entry_id]] += s / total
+                        values[r.entry_id].append((r.value, s, t.name))
+                    else:
+                        slot = unlinked[r.level2].setdefault(r.name, [0.0, [], t.name])
+                        slot[0] += s / total
+                        slot[1].append((r.value, s, t.name))
+            np.minimum(votes, 1.0, out=votes)
+            f["pop_sector"] = eng.popularity("sector", sector, exclude)
+            f["pop_kind"] = eng.popularity("kind", kind, exclude)
+        return Analysis(mode, tokens, qvec, similar, kind, kind_src, sector, sector_src, f, values, unlinked, notes)
+
+    def weights(self, mode: str) -> dict[str, float]:
+        fitted = self.engine.params.get("weights", {})
+        return fitted.get(mode) or DEFAULT_WEIGHTS[mode]
+
+    def entry_scores(self, a: "Analysis", weights: dict[str, float] | None = None) -> np.ndarray:
+        w = weights or self.weights(a.mode)
+        score = np.zeros(len(self.engine.entries), dtype=np.float32)
+        for name, weight in w.items():
+            if name in a.features and weight:
+                score += np.float32(weight) * a.features[name]
+        return score
+
+    # ---------------------------------------------------------------- main entry
+    def suggest(self, project: Project, k: int = 5, mode: str = "hybrid+history",
+                exclude: set[str] | None = None) -> Suggestion:
+        eng = self.engine
+        a = self.analyse(project, mode, exclude)
+        score = self.entry_scores(a)
+        kind, sector = a.kind, a.sector
+        kind_obj = kind_by_name(kind)
+        probe = Project(name=project.name, amount=project.amount, category=kind)
+        need_cost = cost_required(probe, kind_obj)
+        negative = bool(kind_obj and kind_obj.negative_externality)
+        fw = framework()
+        required = set(fw.required_level2) | set(load_json("advice.json")["suggest_required_extra"])
+        if need_cost:
+            required.add("经济成本指标")
+        if negative:
+            required.add("生态环境成本指标" if sector in ("生态环境", "水利", "林业和园林") else "社会成本指标")
+        rel = np.maximum(a.features["bm25"], a.features["dense"])
+        w_hist = self.weights(mode).get("hist", 0.0)
+        slots = []
+        for slot in fw.slots:
+            rows = eng.slot_rows.get(slot.level2, np.zeros(0, dtype=np.int64))
+            cands = self._rank_slot(rows, score, rel, a.values, a.unlinked.get(slot.level2, {}), kind, sector,
+                                    project, k, w_hist)
+            slots.append(SlotSuggestion(slot.level1, slot.level2, slot.level2 in required, cands))
+        sim = [Similar(eng.history[i].table_id, eng.history[i].name, s) for i, s in a.similar]
+        proj = {"name": project.name, "category": kind, "sector": sector, "category_source": a.kind_source,
+                "sector_source": a.sector_source, "amount": project.amount}
+        return Suggestion(proj, slots, sim, a.notes)
+
+    def _combine(self, guess: Guess, rule_scores: dict[str, float], votes: list[tuple[str, float]]) -> tuple[str, str]:
+        """A given kind/sector wins; otherwise rule evidence (shares of keyword hits) and the votes of
+        similar approved tables (shares of similarity) are added."""
+        if guess.source == "given":
+            return guess.name, "given"
+        total_r = sum(rule_scores.values())
+        total_v = sum(s for n, s in votes if n)
+        combined: dict[str, float] = defaultdict(float)
+        for n, s in rule_scores.items():
+            combined[n] += s / total_r
+        for n, s in votes:
+            if n:
+                combined[n] += self.engine.params["w_vote"] * s / total_v
+        if not combined:
+            return "", "none"
+        best = max(combined, key=combined.get)
+        from_rules = rule_scores and best == max(rule_scores, key=rule_scores.get)
+        return best, "inferred" if from_rules else "similar"
+
+    # ---------------------------------------------------------------- one slot
+    def _rank_slot(self, rows, score, rel, values, unlinked, kind, sector, project, k, w_hist) -> list[Candidate]:
+        eng = self.engine
+        pool: list[tuple[float, int | None, str, tuple]] = []  # (score, entry position, name, history data)
+        if len(rows):
+            for i in rows[np.argsort(-score[rows], kind="stable")][: k * 4]:
+                pool.append((float(score[i]), int(i), eng.entries[i].name, ()))
+        for name, (vote, vals, first) in unlinked.items():
+            pool.append((w_hist * min(vote, 1.0), None, name, (vals, first)))
+        pool.sort(key=lambda x: -x[0])
+        chosen: list[Candidate] = []
+        grams: list[frozenset] = []
+        for s, i, name, hist in pool:
+            g = eng.entry_grams[i] if i is not None else bigrams(name)
+            if any(dice_sets(g, h) >= 0.8 for h in grams):
+                continue
+            grams.append(g)
+            if i is None:  # an indicator approved tables used that the library does not have
+                vals, first = hist
+                vals.sort(key=lambda x: -x[1])
+                chosen.append(Candidate(f"H:{name}", name, parse_target(vals[0][0], name).unit, vals[0][0], s,
+                                        "history", f"相似批复项目“{first}”采用（目标{vals[0][0]}）"))
+            else:
+                e = eng.entries[i]
+                used = values.get(e.id, [])
+                value, value_why = self.suggest_value(e, used, project)
+                chosen.append(Candidate(e.id, e.name, e.unit, value, s, "common" if e.is_common else "sector",
+                                        self._why(e, kind, sector, float(rel[i]), used, value_why), e.explanation))
+            if len(chosen) >= k:
+                break
+        return chosen
+
+    def _why(self, e: Entry, kind: str, sector: str, rel: float, used, value_why: str) -> str:
+        parts = []
+        if e.is_common:
+            parts.append(f"{kind}共性指标" if kind and kind in e.kinds else f"{'、'.join(e.kinds) or '通用'}共性指标")
+        else:
+            parts.append(f"{e.sector}行业指标" + (f"（{e.fund_use}）" if e.fund_use else ""))
+        if rel >= 0.5:
+            parts.append("与项目描述高度相关")
+        if used:
+            names = list(dict.fromkeys(n for _, _, n in sorted(used, key=lambda x: -x[1])))
+            parts.append(f"相似项目“{names[0]}”采用" + (f"等{len(names)}个项目采用" if len(names) > 1 else ""))
+        if value_why:
+            parts.append(value_why)
+        return "；".join(parts)
+
+    # ---------------------------------------------------------------- suggested target
+    def suggest_value(self, e: Entry, used: list[tuple[str, float, str]], project: Project) -> tuple[str, str]:
+        """The library's typical target, moved to what similar approved tables used (历史标准), and for
+        total-cost indicators the project amount (预算支出标准)."""
+        base = parse_target(e.target, e.name, e.unit)
+        if e.level2 == "经济成本指标" and project.amount and _TOTAL_COST.search(e.name) and e.unit in ("万元", "元"):
+            amount = project.amount if e.unit == "万元" else project.amount * 1e4
+            return f"≤{_fmt(amount)}{e.unit}", "按项目金额测算"
+        if used and base.kind == QUANT:
+            nums, ws = [], []
+            for raw, w, _ in used:
+                t = parse_target(raw, e.name, e.unit)
+                if t.kind == QUANT and t.unit == base.unit and t.value is not None:
+                    nums.append(t.value)
+                    ws.append(w)
+            if nums:
+                v = _weighted_median(nums, ws)
+                if abs(v - (base.value or 0)) > 1e-9:
+                    return self._format(base, v), f"目标值参照相似批复项目（{len(nums)}个）"
+        stats = self.engine.target_stats.get(e.id)
+        if stats and base.kind == QUANT:
+            band = stats["bands"].get(str(amount_band(project.amount)))
+            pick = band if band and band["n"] >= 3 else (stats if stats["n"] >= 3 else None)
+            if pick and abs(pick["median"] - (base.value or 0)) > 1e-9:
+                return self._format(base, pick["median"]), f"目标值取{pick['n']}张同类批复表的中位数（历史标准）"
+        return e.target, ""
+
+    @staticmethod
+    def _format(base, v: float) -> str:
+        op = base.op if base.op in ("≥", "≤", "=", ">", "<") else ("" if base.unit == "%" and v == 100 else "≥")
+        return f"{op}{_fmt(v)}{base.unit}"

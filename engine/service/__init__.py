@@ -1,0 +1,1 @@
+"""The programmatic facade (Service) and the HTTP app built on it."""

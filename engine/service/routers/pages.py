@@ -1,0 +1,25 @@
+"""The drafting page (/) and the review page (/review), with their static files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.responses import FileResponse
+
+from fastapi import APIRouter
+
+
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/", include_in_schema=False)
+    def drafting_page():
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    @router.get("/review", include_in_schema=False)
+    def review_page():
+        return FileResponse(STATIC / "review.html", media_type="text/html; charset=utf-8")
+    return router
