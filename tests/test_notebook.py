@@ -1,5 +1,7 @@
-"""The notebook runs top to bottom on a freshly built engine."""
+"""The notebook runs top to bottom, opening the engine in use of its own models folder (a copy of the
+session's base engine)."""
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,9 +11,10 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_notebook_executes(tmp_path, monkeypatch):
+def test_notebook_executes(tmp_path, monkeypatch, session_engine):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
+    shutil.copytree(session_engine.path, tmp_path / "models" / "base")
     monkeypatch.setenv("JIXIAO_MODELS", str(tmp_path / "models"))
     nb = nbformat.read(ROOT / "notebooks" / "engine_tour.ipynb", as_version=4)
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",

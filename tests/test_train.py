@@ -1,4 +1,7 @@
 """Retraining on approved tables: history, proposals, versions, rollback, crash safety."""
+import contextlib
+import hashlib
+import io
 import json
 import os
 import shutil
@@ -58,8 +61,11 @@ def workspace(tmp_path_factory):
 @pytest.fixture(scope="module")
 def trained(workspace):
     root, src = workspace
+    before = _suggest_json()
+    base_digest = tree_digest(root / "models" / "base")
     code = main(["train", "--approved", str(src), "--format", "json"])
     assert code == 0
+    (root / "before.json").write_text(json.dumps({"suggest": before, "base": base_digest}), encoding="utf-8")
     return root
 
 
@@ -123,8 +129,15 @@ def test_accept_reject_and_rollback(trained, capsys):
     assert main(["library", "reject", p.id]) == 0
     assert proposals.load_proposals(in_use)[0].status == proposals.REJECTED
     assert main(["library", "accept", "A-99999"]) == 2
+    after_training = _suggest_json()
     assert main(["models", "use", "base"]) == 0
     assert open_engine().version == "base"
+    # rollback restores the earlier engine exactly: nothing rebuilt, the same suggestions byte for byte
+    before = json.loads((trained / "before.json").read_text(encoding="utf-8"))
+    assert tree_digest(trained / "models" / "base") == before["base"]
+    assert _suggest_json() == before["suggest"] != after_training
+    entries = json.loads((trained / "models" / "base" / "entries.json").read_text(encoding="utf-8"))
+    assert all(e["origin"] == "library" for e in entries)  # no proposal slipped into the base
     assert main(["models", "use", "v001"]) == 0
     assert main(["models", "use", "v999"]) == 2
 
@@ -143,6 +156,25 @@ def test_crash_mid_training_leaves_previous_version(trained, tmp_path):
     assert current == "v001"
     assert not (root / "models" / "v002" / "manifest.json").exists()
     assert open_engine().version == "v001"
+
+
+SUGGEST = ["suggest", "--name", "2027年社区居家养老智慧呼叫服务", "--amount", "80", "--format", "json",
+           "--description", "为独居老人安装智慧呼叫终端并提供应急响应服务"]
+
+
+def _suggest_json() -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(SUGGEST) == 0
+    return out.getvalue()
+
+
+def tree_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(root)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 def _run(argv, capsys):

@@ -60,8 +60,9 @@ def save_engine(engine: Engine, out: Path, proposals: bytes | None = None) -> No
         _write_json(tmp / "config.json", engine.config, indent=2)
         modules = []
         for name, comp in engine.components.items():
-            comp.save(tmp / name)
-            modules.append({"idx": len(modules), "name": name, "path": name, "type": type(comp).__name__})
+            folder = name.replace(".", "_")  # ranker.hybrid -> ranker_hybrid
+            comp.save(tmp / folder)
+            modules.append({"idx": len(modules), "name": name, "path": folder, "type": type(comp).__name__})
         _write_json(tmp / "modules.json", modules, indent=2)
         if proposals is None and (out / "proposals.csv").exists():
             proposals = (out / "proposals.csv").read_bytes()
