@@ -41,7 +41,14 @@ def tiny_paths(tmp_path_factory):
     from engine.domain.library import COLUMNS, Library
     from engine.paths import Paths
 
+    import shutil
+
     root = tmp_path_factory.mktemp("tiny")
+    # a whole data folder: the domain files as they are, a tiny library and two example tables
+    (root / "data").mkdir()
+    for f in (ROOT / "data").glob("*.json"):
+        shutil.copy(f, root / "data" / f.name)
+    shutil.copytree(ROOT / "data" / "lexicon", root / "data" / "lexicon")
     picked: dict[str, list] = {}
     for e in Library.load(ROOT / "data" / "library").entries:
         if e.is_common and len(picked.setdefault(e.level2, [])) < 3:

@@ -16,7 +16,8 @@ import pytest
 from engine.model.engine import EngineError
 import engine.model.proposals as proposals
 from engine.cli import main
-from engine.model.versions import open_engine
+from engine.model.versions import open_engine, use_version
+from engine.paths import Paths
 from engine.model.store import load_engine
 from engine.retrieval.suggest import Suggester
 from engine.domain.table import Project
@@ -142,9 +143,20 @@ def test_accept_reject_and_rollback(trained, capsys):
     assert main(["models", "use", "v999"]) == 2
 
 
-def test_crash_mid_training_leaves_previous_version(trained, tmp_path):
-    root, src = trained, trained / "approved.json"
-    env = dict(os.environ, JIXIAO_MODELS=str(root / "models"), JIXIAO_DEBUG="")
+def test_crash_mid_training_leaves_previous_version(tiny_paths, tmp_path, monkeypatch):
+    # on the tiny library (a lexical engine: the child's training is quick), v001 in use
+    from engine.model.build import fit_engine
+    from engine.model.store import save_engine
+
+    root = tmp_path
+    models = Paths(tiny_paths.data, root / "models")
+    tiny = fit_engine(tiny_paths, "lexical")
+    save_engine(tiny, models.models / "base")
+    save_engine(tiny, models.models / "v001")
+    use_version(models, "v001")
+    src = root / "approved.json"
+    src.write_text(json.dumps(approved_tables(), ensure_ascii=False), encoding="utf-8")
+    env = dict(os.environ, JIXIAO_MODELS=str(root / "models"), JIXIAO_DATA=str(tiny_paths.data), JIXIAO_DEBUG="")
     # the process is killed (SIGKILL, no clean-up) once the new version is fully written to its temporary
     # directory but not yet renamed: the latest moment a crash can hit (an earlier one leaves even less)
     env["JIXIAO_FAULT_SAVE"] = "v002"
@@ -155,7 +167,7 @@ def test_crash_mid_training_leaves_previous_version(trained, tmp_path):
     current = (root / "models" / "CURRENT").read_text(encoding="utf-8").strip()
     assert current == "v001"
     assert not (root / "models" / "v002" / "manifest.json").exists()
-    assert open_engine().version == "v001"
+    assert open_engine(models).version == "v001"
 
 
 SUGGEST = ["suggest", "--name", "2027年社区居家养老智慧呼叫服务", "--amount", "80", "--format", "json",
