@@ -11,6 +11,7 @@ from engine.model.adapter import QueryAdapter
 from engine.model.ranker import PairwiseRanker
 from engine.model.store import load_engine, save_engine
 from engine.model.target_stats import TargetStats
+from engine.retrieval.index import adapt
 from engine.retrieval.suggest import MODE_FEATURES, Suggester
 
 
@@ -86,7 +87,7 @@ def test_adapter_maps_queries_towards_targets_and_refuses_bad_arrays(tmp_path):
     T = Q @ np.diag([1, 1, 1, 1, 0, 0, 0, 0]) + 0.01 * rng.normal(size=(200, 8))
     a = QueryAdapter(ridge=0.1).fit(Q, T)
     assert a.W_.shape == (8, 8) and a.W_.dtype == np.float32
-    q = a.transform(Q[0].astype(np.float32))
+    q = adapt(Q[0].astype(np.float32), a.W_)  # as the index applies it to a query
     assert abs(float(np.linalg.norm(q)) - 1.0) < 1e-5 and np.abs(q[4:]).max() < 0.1
     a.save(tmp_path / "a")
     np.save(tmp_path / "a" / "W.npy", np.full((8, 3), np.nan, np.float32), allow_pickle=False)

@@ -25,10 +25,6 @@ class QueryAdapter(Component):
         self.W_ = np.linalg.solve(Q.T @ Q + lam * eye, Q.T @ T + lam * eye).astype(np.float32)
         return self
 
-    def transform(self, q: np.ndarray) -> np.ndarray:
-        z = q @ self.W_
-        return z / max(float(np.linalg.norm(z)), 1e-9)
-
     def _check_loaded(self, path) -> None:
         W = self.W_
         if W.ndim != 2 or W.shape[0] != W.shape[1] or W.dtype != np.float32 or not np.isfinite(W).all():

@@ -89,7 +89,6 @@ def fit_engine(paths: Paths, encoder_spec: str = "usem3", library: Library | Non
         if calibration is None:
             say("校准评审阈值")
             engine.components["calibration"] = Calibration().fit(engine)
-        engine.sync()
         if adapter_exclude is not None and encoder.dim:
             say("学习查询向量适配矩阵")
             cfg = load_json("training.json")

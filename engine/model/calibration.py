@@ -7,6 +7,7 @@ import numpy as np
 
 from engine.domain.framework import framework
 from engine.domain.row_text import row_text
+from engine.model.classifier import LevelClassifier
 from engine.model.component import Component
 from engine.retrieval.texts import relevance_text
 from engine.review.model_checks import NameIndex
@@ -38,8 +39,6 @@ def calibrate(engine: Engine, quantile: float = 0.985) -> dict:
     cross-level disagreement is reported (margins from group-held-out models, so the classifier has
     not seen the rows it judges), and the relevance gap above which an indicator from another sector
     is reported — each so that about 1.5 % of clean rows would be flagged."""
-    from engine.model.classifier import LevelClassifier
-
     hist = engine.history
     texts, filed, groups = [], [], []
     for t in hist:

@@ -10,8 +10,8 @@ of a generic indicator live in the other 28 sectors. The negatives are the few n
 the text alone ranks highest plus a uniform sample of the slot (hard negatives chosen by the full
 current ranking taught the model that the project's own sector counts against an entry; uniform ones
 alone let BM25 by itself do better). A pairwise logistic
-regression over the features of engine.retrieval.suggest gives one weight per feature and mode (scikit-learn;
-stored as plain numbers)."""
+regression over the features of engine.retrieval.suggest gives one weight per feature and mode
+(PairwiseRanker, a scikit-learn estimator saved as JSON + .npy)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

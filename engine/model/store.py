@@ -44,9 +44,8 @@ def _write_json(path: Path, obj, indent: int | None = None) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=indent), encoding="utf-8")
 
 
-def save_engine(engine: Engine, out: Path, proposals: bytes | None = None) -> None:
-    """Write the engine to `out` (atomically); `proposals` is the version's proposals.csv (kept from the
-    directory being replaced when None)."""
+def save_engine(engine: Engine, out: Path, proposals: bytes = b"") -> None:
+    """Write the engine to `out` (atomically), with `proposals` as its proposals.csv when not empty."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -64,8 +63,6 @@ def save_engine(engine: Engine, out: Path, proposals: bytes | None = None) -> No
             comp.save(tmp / folder)
             modules.append({"idx": len(modules), "name": name, "path": folder, "type": type(comp).__name__})
         _write_json(tmp / "modules.json", modules, indent=2)
-        if proposals is None and (out / "proposals.csv").exists():
-            proposals = (out / "proposals.csv").read_bytes()
         if proposals:
             (tmp / "proposals.csv").write_bytes(proposals)
         engine.manifest.update({"format": FORMAT, "version": out.name})

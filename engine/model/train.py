@@ -27,6 +27,7 @@ from engine.paths import Paths
 from engine.io.readers import InputError, expand_paths, read_file
 from engine.domain.resources import load_json
 from engine.domain.table import GoalTable, Project
+from engine.domain.targets import parse_target
 from engine.domain.text import bigrams, dice_sets
 
 MIN_ROWS = 3
@@ -89,8 +90,6 @@ def read_approved(paths: list[str]) -> tuple[list[GoalTable], list[str], list[di
 def propose(engine: Engine, approved: list[HistoryTable], props: list[Proposal]) -> int:
     """Approved rows linked to no library entry and not close (by embedding) to one of the same slot
     become or strengthen proposals in `props` (changed in place). Returns how many are new."""
-    from engine.domain.targets import parse_target
-
     cfg = load_json("training.json")
     before = len(props)
     today = dt.date.today().isoformat()
@@ -133,15 +132,10 @@ def holdout_recall(engine: Engine, tables: list[HistoryTable]) -> float:
 
 
 # ---------------------------------------------------------------- the whole run
-def train(paths_or_inputs, inputs: list[str] | None = None, out: str | None = None, force: bool = False,
-          progress=None, base: Engine | None = None, adapter: bool | None = None) -> TrainReport:
-    """A new engine version from approved tables (see the module docstring): `train(paths, inputs, ...)`
-    (or `train(inputs, ...)` with the default Paths). `adapter` overrides data/training.json's choice of
-    learning a query adapter."""
-    if isinstance(paths_or_inputs, Paths):
-        paths = paths_or_inputs
-    else:
-        paths, inputs = Paths.default(), paths_or_inputs
+def train(paths: Paths, inputs: list[str], out: str | None = None, force: bool = False, progress=None,
+          base: Engine | None = None, adapter: bool | None = None) -> TrainReport:
+    """A new engine version from the approved tables in `inputs` (see the module docstring); `adapter`
+    overrides data/training.json's choice of learning a query adapter."""
     t0 = time.perf_counter()
     say = progress or (lambda m: None)
     cfg = load_json("training.json")
@@ -171,11 +165,11 @@ def train(paths_or_inputs, inputs: list[str] | None = None, out: str | None = No
     manifest = {"trained": True, "parent": old.version, "inputs": read_inputs,
                 "added": {"tables": len(approved), "rows": sum(len(t.rows) for t in approved),
                           "proposals_new": new_props}}
+    held = approved[:: max(1, int(cfg["holdout_every"]))]
+    use_adapter = cfg.get("adapter", False) if adapter is None else adapter
     # the review thresholds stay those of the version in use: they were calibrated on the clean example
     # tables, and recalibrating on a history that grows with every season would move what counts as a
     # finding (and the detection rates reviewers rely on) from one version to the next
-    held = approved[:: max(1, int(cfg["holdout_every"]))]
-    use_adapter = cfg.get("adapter", False) if adapter is None else adapter
     new = fit_engine(paths, old.manifest["encoder"]["spec"], library=library, history_tables=history,
                      calibration=old.components.get("calibration"), progress=progress,
                      extra_manifest=manifest,

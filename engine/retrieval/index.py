@@ -28,6 +28,12 @@ class Signals:
         return alpha * self.bm25 + (1 - alpha) * self.dense
 
 
+def adapt(qvec: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """A query vector mapped by the query adapter's matrix (model.adapter), normalised again."""
+    z = qvec @ W
+    return z / max(float(np.linalg.norm(z)), 1e-9)
+
+
 class HybridIndex:
     def __init__(self, tokenizer, encoder):
         self.tokenizer, self.encoder = tokenizer, encoder
@@ -80,8 +86,7 @@ class HybridIndex:
         if qvec is None or self.vectors.shape[1] == 0 or self.n == 0:
             return np.zeros(self.n, dtype=np.float32)
         if self.adapter is not None:
-            z = qvec @ self.adapter
-            qvec = z / max(float(np.linalg.norm(z)), 1e-9)
+            qvec = adapt(qvec, self.adapter)
         cos = self.vectors @ qvec
         lo = float(np.median(cos))
         hi = float(cos.max())

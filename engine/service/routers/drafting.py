@@ -12,7 +12,6 @@ from engine.service.schemas import ProjectIn, TableIn, table_dicts
 from engine.io.readers import InputError, tables_from_json
 
 
-
 def router(lanes: Lanes) -> APIRouter:
     router = APIRouter()
     service, ahead, in_engine = lanes.service, lanes.ahead, lanes.in_engine

@@ -7,10 +7,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from engine import __version__
-
 from engine.service.errors import ApiError
 from engine.service.lanes import Lanes, json_response
-
 
 
 def router(lanes: Lanes) -> APIRouter:

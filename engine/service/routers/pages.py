@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi.responses import FileResponse
-
 from fastapi import APIRouter
-
+from fastapi.responses import FileResponse
 
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
