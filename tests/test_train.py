@@ -64,7 +64,7 @@ def trained(workspace):
     root, src = workspace
     before = _suggest_json()
     base_digest = tree_digest(root / "models" / "base")
-    code = main(["train", "--approved", str(src), "--format", "json"])
+    code = main(["train", "--approved", str(src), "--full", "--format", "json"])
     assert code == 0
     (root / "before.json").write_text(json.dumps({"suggest": before, "base": base_digest}), encoding="utf-8")
     return root

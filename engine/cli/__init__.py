@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from engine.cli.model_commands import cmd_build, cmd_library_check, cmd_library_status, cmd_models, cmd_serve, cmd_train
+from engine.cli.model_commands import (cmd_build, cmd_library_check, cmd_library_proposals, cmd_library_status, cmd_models,
+                                       cmd_serve, cmd_train)
 from engine.cli.parser import UsageError, build_parser
 from engine.cli.review_commands import cmd_diff, cmd_score, cmd_search, cmd_suggest
 
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_score(args)
         if args.command == "library" and args.library_command == "check":
             return cmd_library_check(args)
+        if args.command == "library" and args.library_command == "proposals":
+            return cmd_library_proposals(args)
         if args.command == "library":
             return cmd_library_status(args)
         if args.command == "train":

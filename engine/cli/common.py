@@ -79,7 +79,8 @@ def project_from_args(args):
     from engine.domain.text import clean
 
     return Project(name=clean(name), description=clean(args.description), goal=clean(args.goal),
-                   sector=clean(args.sector), category=clean(args.category), amount=args.amount)
+                   sector=clean(args.sector), category=clean(args.category), amount=args.amount,
+                   department=clean(args.department), year=args.year)
 
 
 def matching_engine(args):

@@ -99,16 +99,20 @@ def cmd_train(args) -> int:
     from engine.model.train import train
 
     base = open_engine(args) if args.model else None
-    report = train(args.paths, args.approved, out=args.output, force=args.force, progress=stage_progress(), base=base)
+    report = train(args.paths, args.approved, out=args.output, force=args.force, progress=stage_progress(), base=base,
+                   full=args.full)
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         m = report.metrics
-        print(f"新版本：{report.version}（{report.path}）{'已启用' if report.promoted else '未启用'}：{report.reason}")
+        state = ("已启用" if report.switched else "通过检验（目录不在 models/ 下，在用版本未切换；用 --model 指定使用）"
+                 if report.promoted else "未启用")
+        print(f"新版本：{report.version}（{report.path}）{state}：{report.reason}")
         print(f"读取批复表 {report.tables_read} 张，采用 {report.tables_used} 张；新增指标建议 {report.proposals_new} 条"
               f"（{Path(report.path) / 'proposals.csv'}），参与推荐的批复指标 {report.proposals_in_use} 条；用时 {report.seconds} 秒")
         print(f"留出 {m.get('holdout_tables')} 张批复表的 recall@5：{m.get('recall@5_before')} → {m.get('recall@5_after')}；"
-              + ("已学习查询向量适配矩阵" if m.get("query_adapter") else "批复表不足，未学习查询向量适配矩阵"))
+              + ("已学习查询向量适配矩阵" if m.get("query_adapter") else "批复表不足，未学习查询向量适配矩阵")
+              + f"；排序权重{report.weights}")
     for line in report.skipped[:50]:
         print(f"跳过：{line}", file=sys.stderr)
     if len(report.skipped) > 50:
@@ -136,6 +140,35 @@ def cmd_models(args) -> int:
         metric = f"  留出recall@5 {m.get('recall@5_before')}→{m.get('recall@5_after')}" if m.get("recall@5_after") is not None else ""
         print(f"{'*' if v['in_use'] else ' '} {v['version']:<8} {v['created']:<20} 上一版本 {v['parent'] or '-':<8}"
               f" 批复表 {v['counts'].get('history_tables', '?')}{metric}")
+    return 0
+
+
+def cmd_library_proposals(args) -> int:
+    import json
+
+    from engine.model.proposals import PROPOSALS_FILE, load_proposals, min_approved
+    from engine.model.versions import current_model_dir
+
+    path = (Path(args.model) if args.model else current_model_dir(args.paths)) / PROPOSALS_FILE
+    props = [p for p in load_proposals(path) if args.status == "全部" or p.status == args.status]
+    props.sort(key=lambda p: (-p.count, p.level2, p.id))
+    n = min_approved()
+    rows = [{"id": p.id, "status": p.status, "level1": p.level1, "level2": p.level2, "name": p.name, "unit": p.unit,
+             "target": p.target, "count": p.count, "variants": p.variant_counts(), "sources": p.origin,
+             "in_use": p.status == "已采纳" or (p.status == "待审核" and p.count >= n)} for p in props]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(f"没有新增指标建议（{path}；由 jixiao train 生成）")
+        return 0
+    print(f"新增指标建议 {len(rows)} 组（{path}）；待审核的建议被 {n} 张及以上批复表采用后参与推荐")
+    for r in rows:
+        variants = "、".join(f"{v}（{c}）" for v, c in r["variants"].items())
+        print(f"{r['id']}  [{r['status']}{'·参与推荐' if r['in_use'] else ''}]  {r['level2']}  建议名称：{r['name']}"
+              f"  {r['count']}张表采用  指标值 {r['target'] or '—'}")
+        print(f"    用过的写法：{variants}")
+        print(f"    来源：{r['sources']}")
     return 0
 
 

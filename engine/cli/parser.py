@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--sector", default="", help="行业领域（不填则自动识别）")
     g.add_argument("--category", default="", help="项目类别（15 类之一，不填则自动识别）")
     g.add_argument("--amount", type=float, default=None, help="项目金额（万元）")
+    g.add_argument("--department", default="", help="主管部门（可选；用于识别同一项目的上年批复表）")
+    g.add_argument("--year", type=int, default=None, help="预算年度（可选；不填时从项目名称中的“2025年”读取）")
     g.add_argument("--project", metavar="FILE.json", help="从 JSON 文件读取项目信息（契约 §1b 的 project 对象或整表）")
     g.add_argument("-k", type=int, default=5, help="每个二级指标的候选数（默认 5）")
     g.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
@@ -105,11 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(v)
 
     tr = sub.add_parser("train", help="用新批复的绩效目标表训练新版本引擎", formatter_class=_formatter,
-                        description="批复表并入历史标准；指标库没有的指标写入新版本目录的 proposals.csv 待审核；重新拟合目标值统计、"
-                                    "层级分类器和排序权重（评审阈值沿用当前版本），生成 models/ 下的新版本。留出集召回率下降的版本不启用。")
+                        description="批复表并入历史标准，其指标立即作为“已批复”候选参与推荐；指标库没有的指标按含义聚类写入新版本目录的 "
+                                    "proposals.csv 待审核；更新目标值统计，历史增长超过四分之一时重新学习层级分类器和排序权重"
+                                    "（评审阈值沿用当前版本），生成 models/ 下的新版本。每第5张批复表留出检验，留出集召回率下降的版本不启用。")
     tr.add_argument("--approved", nargs="+", required=True, metavar="FILE", help="批复表文件或文件夹（CSV、XLSX、JSON）")
     tr.add_argument("-o", "--output", metavar="MODEL_DIR", help="新版本目录（默认 models/vNNN）")
     tr.add_argument("--force", action="store_true", help="即使留出集指标下降也启用新版本")
+    tr.add_argument("--full", action="store_true", help="无论历史增长多少，都重新学习分类器和排序权重")
     tr.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
     common(tr)
 
@@ -130,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
         la = lsub.add_parser(verb, help=f"{zh}批复表中提出的新增指标（当前引擎版本 proposals.csv 中的编号）")
         la.add_argument("ids", nargs="+", metavar="ID", help="建议编号，如 A-00001")
         common(la)
+    lp = lsub.add_parser("proposals", help="查看批复表中提出的新增指标（按含义聚类，含采用次数、来源和建议名称）")
+    lp.add_argument("--status", choices=["待审核", "已采纳", "已拒绝", "全部"], default="全部", help="只列出某种状态（默认全部）")
+    lp.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
+    common(lp)
     lc = lsub.add_parser("check", help="校验指标库并统计条目数")
     lc.add_argument("--format", choices=["json", "table"], default="table", help="输出格式（默认 table）")
     common(lc)

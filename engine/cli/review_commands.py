@@ -69,6 +69,8 @@ def cmd_suggest(args) -> int:
         print("相似批复项目：" + "、".join(f"{s.name}（{s.score:.2f}）" for s in result.similar[:3]))
     for note in result.notes:
         print(f"提示：{note}")
+    if result.previous:
+        print(f"上年批复表：{result.previous['why']}（可整表沿用，JSON 输出的 previous 字段）")
     for slot in result.slots:
         flag = "【必填】" if slot.required else ""
         print(f"\n{slot.level1} / {slot.level2} {flag}")

@@ -11,7 +11,7 @@ from pathlib import Path
 from engine.domain.kinds import infer_kind, infer_sector
 from engine.domain.library import Entry
 from engine.domain.table import GoalTable
-from engine.domain.text import bigrams, dice_sets, norm_key
+from engine.domain.text import bigrams, dice_sets, norm_key, year_of
 
 LINK_DICE = 0.8  # a table row uses a library entry when their names are this close (same slot)
 
@@ -36,6 +36,8 @@ class HistoryTable:
     goal: str
     origin: str = "example"   # example | approved
     rows: list[HistoryRow] = field(default_factory=list)
+    department: str = ""
+    year: int | None = None   # budget year: stated, or read from the name ("2024年…")
 
     @property
     def text(self) -> str:
@@ -67,10 +69,12 @@ class EntryLinker:
         for e in entries:
             self.by_slot.setdefault(e.level2, []).append((e, bigrams(e.name)))
             self.exact.setdefault((e.level2, norm_key(e.name)), e.id)
+        self._seen: dict[tuple[str, str], str] = {}  # thousands of approved tables repeat their names
 
     def link(self, level2: str, name: str) -> str:
-        hit = self.exact.get((level2, norm_key(name)))
-        if hit:
+        key = (level2, norm_key(name))
+        hit = self.exact.get(key) or self._seen.get(key)
+        if hit is not None:
             return hit
         grams = bigrams(name)
         best, best_d = "", LINK_DICE
@@ -78,6 +82,7 @@ class EntryLinker:
             d = dice_sets(grams, g)
             if d >= best_d:
                 best, best_d = e.id, d
+        self._seen[key] = best
         return best
 
 
@@ -94,7 +99,7 @@ def history_from_tables(tables: list[GoalTable], linker: EntryLinker, origin: st
         sector = infer_sector(p).name
         category = infer_kind(p).name
         out.append(HistoryTable(p.project_id or f"{origin}-{n}", p.name, sector, category, p.amount,
-                                p.description, p.goal, origin, rows))
+                                p.description, p.goal, origin, rows, p.department, p.year or year_of(p.name)))
     return out
 
 

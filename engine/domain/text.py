@@ -31,6 +31,26 @@ def norm_key(text: str) -> str:
     return _PUNCT.sub("", nfkc(text).lower())
 
 
+_YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年度?")
+_YEAR_CODE = re.compile(r"(?<!\d)20\d{2}(?!\d)")
+
+
+def project_key(name: str) -> str:
+    """A project name for matching tables of different versions or years ("2024年…项目" = "2023年…项目")."""
+    return norm_key(_YEAR.sub("", name or ""))
+
+
+def code_key(code: str) -> str:
+    """A project code without the year it often carries ("WA03-2024" = "WA03-2025")."""
+    return norm_key(_YEAR_CODE.sub("", code or ""))
+
+
+def year_of(name: str) -> int | None:
+    """The budget year a project name states ("2024年…" → 2024), if any."""
+    m = _YEAR.search(name or "")
+    return int(m.group(1)) if m else None
+
+
 def bigrams(text: str) -> frozenset[str]:
     key = norm_key(text)
     if len(key) < 2:

@@ -36,7 +36,8 @@ def adapter_rows(engine, exclude: set[str] = frozenset()) -> tuple[list[str], np
     mean vector of its linked entries (T); tables in `exclude` (the promotion check's) are left out."""
     vecs = engine.entry_index.vectors
     texts, targets = [], []
-    for t in engine.history:
+    step = max(1, -(-len(engine.history) // 2000))  # an even sample of a very large history
+    for t in engine.history[::step]:
         if t.table_id in exclude or t.name in exclude:
             continue
         ids = [engine.entry_pos[r.entry_id] for r in t.rows if r.entry_id in engine.entry_pos]

@@ -65,9 +65,14 @@ def training_rows(entries, history) -> tuple[list[str], list[str], list[str]]:
         X.append(row_text(e.name, e.unit, e.target))
         y.append(e.level2)
         g.append(e.group)
+    seen: set[tuple[str, str]] = set()  # thousands of approved tables repeat the same rows
     for t in history:
         for r in t.rows:
-            X.append(row_text(r.name, "", r.value))
+            text = row_text(r.name, "", r.value)
+            if (text, r.level2) in seen:
+                continue
+            seen.add((text, r.level2))
+            X.append(text)
             y.append(r.level2)
             g.append(t.sector or t.category)
     return X, y, g

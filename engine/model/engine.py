@@ -13,6 +13,7 @@ from engine.domain.kinds import kinds, sectors
 from engine.domain.library import Entry
 from engine.domain.resources import load_json
 from engine.domain.text import bigrams
+from engine.retrieval.approved import recurring_keys
 from engine.retrieval.encoders import CachedEncoder
 from engine.retrieval.index import HybridIndex
 from engine.retrieval.tokenize import Tokenizer
@@ -42,6 +43,7 @@ class Engine:
         self.components = dict(components or {})
         self.name_vectors = name_vectors if name_vectors is not None else np.zeros((len(entries), 0), np.float32)
         self.entry_pos = {e.id: i for i, e in enumerate(entries)}
+        self.history_tokens: dict[str, list[str]] = {}  # set by model.build while fitting; never saved
         if isinstance(encoder, CachedEncoder):  # a scored row named like a library entry is not encoded again
             encoder.seed([e.name for e in entries], self.name_vectors)
         self.sync()
@@ -84,10 +86,13 @@ class Engine:
         self.hist_entries = [np.array(sorted({self.entry_pos[r.entry_id] for r in t.rows if r.entry_id in self.entry_pos}),
                                       dtype=np.int64) for t in self.history]
         self.hist_by_key: dict[str, list[int]] = {}
+        self.recurring: dict[str, list[int]] = {}  # last year's table of a project (retrieval.approved)
         self._pop: dict[tuple[str, str], tuple[np.ndarray, int]] = {}
         for i, t in enumerate(self.history):
             for key in {t.table_id, t.name}:
                 self.hist_by_key.setdefault(key, []).append(i)
+            for key in recurring_keys(t):
+                self.recurring.setdefault(key, []).append(i)
             for field, value in (("sector", t.sector), ("kind", t.category)):
                 if not value:
                     continue

@@ -2,7 +2,13 @@
 file, proposals.csv in the engine version that training made (never in data/: the base library stays
 exactly what its files say). A keeper accepts or rejects them (`jixiao library accept|reject`, on the
 version in use); an entry is used for suggestion, from the next training on, once accepted or once
-approved by at least `min_approved` tables."""
+approved by at least `min_approved` tables.
+
+Approved names that mean the same thing are one proposal (a cluster): the same slot and either close
+wording (character-bigram Dice ≥ cluster_dice) or related wording whose sentence vectors agree
+(Dice ≥ cluster_dice_with_embedding and cosine ≥ cluster_cosine; data/training.json). A proposal
+counts every table of the cluster, lists the wordings used (`variants`, with counts) and proposes the
+most used one as its canonical name."""
 from __future__ import annotations
 
 import csv
@@ -30,6 +36,15 @@ class Proposal:
     count: int
     origin: str       # the approved tables (project names) it came from, first few
     first_seen: str
+    variants: str = ""  # the wordings approved tables used, with counts: "名称A×3；名称B×1"
+
+    def variant_counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for part in filter(None, self.variants.split("；")):
+            name, _, n = part.rpartition("×")
+            if name:
+                out[name] = out.get(name, 0) + int(n or 1)
+        return out or {self.name: self.count}
 
     def entry(self) -> Entry:
         direction = next((op for op in ("≥", "≤", "=") if self.target.startswith(op)), "定性")
@@ -55,7 +70,7 @@ def load_proposals(path) -> list[Proposal]:
     out = []
     for r in rows:
         out.append(Proposal(r["id"], r["status"], r["level1"], r["level2"], r["name"], r["unit"], r["target"],
-                            int(r["count"] or 0), r["origin"], r["first_seen"]))
+                            int(r["count"] or 0), r["origin"], r["first_seen"], r.get("variants") or ""))
     return out
 
 
@@ -71,17 +86,35 @@ def active_entries(props: list[Proposal]) -> list[Entry]:
 
 
 def merge(props: list[Proposal], level1: str, level2: str, name: str, unit: str, target: str, origin: str,
-          today: str) -> Proposal:
-    """Count one more approval of an indicator: into a close existing proposal of the same slot, or new."""
+          today: str, similar=None, n: int = 1) -> Proposal:
+    """Count `n` more approvals of an indicator: into the proposal of its cluster, or a new one.
+    `similar(a, b)` is the cosine of two names' sentence vectors (None: wording only)."""
+    cfg = load_json("training.json")
     g = bigrams(name)
+    best, best_d = None, -1.0
     for p in props:
-        if p.level2 == level2 and (norm_key(p.name) == norm_key(name) or dice_sets(g, bigrams(p.name)) >= MERGE_DICE):
-            p.count += 1
-            if origin and origin not in p.origin and p.origin.count("；") < 4:
-                p.origin = f"{p.origin}；{origin}" if p.origin else origin
-            return p
+        if p.level2 != level2:
+            continue
+        d = 1.0 if norm_key(p.name) == norm_key(name) else max(dice_sets(g, bigrams(v)) for v in p.variant_counts())
+        same = d >= cfg["cluster_dice"] or (
+            similar is not None and d >= cfg["cluster_dice_with_embedding"] and similar(name, p.name) >= cfg["cluster_cosine"])
+        if same and d > best_d:
+            best, best_d = p, d
+    if best is not None:
+        p = best
+        p.count += n
+        counts = p.variant_counts()
+        counts[name] = counts.get(name, 0) + n
+        p.variants = "；".join(f"{v}×{n}" for v, n in sorted(counts.items(), key=lambda x: -x[1]))
+        canonical = max(counts, key=counts.get)
+        if canonical != p.name and counts[canonical] > counts.get(p.name, 0):
+            p.name = canonical
+            p.unit, p.target = unit or p.unit, target or p.target
+        if origin and origin not in p.origin and p.origin.count("；") < 4:
+            p.origin = f"{p.origin}；{origin}" if p.origin else origin
+        return p
     next_id = 1 + max((int(p.id.split("-")[1]) for p in props if p.id.startswith("A-")), default=0)
-    p = Proposal(f"A-{next_id:05d}", PENDING, level1, level2, name, unit, target, 1, origin, today)
+    p = Proposal(f"A-{next_id:05d}", PENDING, level1, level2, name, unit, target, n, origin, today, f"{name}×{n}")
     props.append(p)
     return p
 

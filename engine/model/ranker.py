@@ -34,9 +34,13 @@ class Query:
     exclude: set[str]
 
 
+MAX_QUERIES = 2000  # beyond this many approved tables, an even sample of them teaches the weights
+
+
 def history_queries(engine) -> list[Query]:
     out = []
-    for t in engine.history:
+    step = max(1, -(-len(engine.history) // MAX_QUERIES))
+    for t in engine.history[::step]:
         rows = [(r.level2, r.name) for r in t.rows]
         if rows:
             out.append(Query(Project(name=t.name, description=t.description, amount=t.amount), rows,
@@ -115,9 +119,10 @@ class PairwiseRanker(Component):
 
         feats = list(self.features)
         diffs = []
-        for g in np.unique(groups):
-            rows = groups == g
-            pos, neg = X[rows & (y == 1)], X[rows & (y == 0)]
+        order = np.argsort(groups, kind="stable")
+        bounds = np.flatnonzero(np.diff(groups[order])) + 1
+        for rows in np.split(order, bounds):  # one (query, slot) group at a time, in one pass
+            pos, neg = X[rows[y[rows] == 1]], X[rows[y[rows] == 0]]
             if len(pos) and len(neg):
                 diffs.append((pos[:, None, :] - neg[None, :, :]).reshape(-1, X.shape[1]))
         if not diffs:

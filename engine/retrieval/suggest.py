@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.retrieval.approved import Precedent, adapt_value, find_previous, gather, previous_block, shift_year
 from engine.retrieval.texts import project_query, query_text
+from engine.retrieval.tokenize import places, topic_tokens
 from engine.domain.framework import framework
 from engine.domain.kinds import Guess, cost_required, infer_kind, infer_sector, kind_by_name, kind_scores, sector_scores
 from engine.domain.library import Entry
 from engine.domain.resources import load_json
 from engine.domain.table import Project
 from engine.domain.targets import QUANT, amount_band, parse_target
-from engine.domain.text import bigrams, dice_sets
+from engine.domain.text import dice_sets, year_of
 
 if TYPE_CHECKING:
     from engine.model.engine import Engine
@@ -50,7 +52,6 @@ class Analysis:
     sector_source: str
     features: dict[str, np.ndarray]
     values: dict
-    unlinked: dict
     notes: list[str]
 
 
@@ -61,7 +62,7 @@ class Candidate:
     unit: str
     suggested_value: str
     score: float
-    source: str          # common | sector | history
+    source: str          # common | sector | approved
     why: str
     explanation: str = ""
 
@@ -96,12 +97,13 @@ class Suggestion:
     slots: list[SlotSuggestion]
     similar: list[Similar] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    previous: dict | None = None   # last year's approved table of this project (approved.previous_block)
 
     def to_dict(self) -> dict:
         return {"project": self.project, "slots": [s.to_dict() for s in self.slots],
                 "similar_projects": [{"table_id": s.table_id, "name": s.name, "score": round(s.score, 4)}
                                      for s in self.similar],
-                "notes": self.notes}
+                "notes": self.notes, "previous": self.previous}
 
 
 def _weighted_median(values: list[float], weights: list[float]) -> float:
@@ -152,7 +154,8 @@ class Suggester:
         if not tokens and qvec is None:
             notes.append("项目名称和描述中没有可识别的中文词语，推荐仅依据项目类别和行业。")
 
-        similar = self.similar_tables(tokens, qvec, mode, exclude)
+        similar = self.similar_tables(topic_tokens(tokens, places(project.name, project.department)), qvec, mode,
+                                      exclude)
         kind, kind_src = self._combine(infer_kind(project), kind_scores(project),
                                        [(eng.history[i].category, s) for i, s in similar])
         sector, sector_src = self._combine(infer_sector(project), sector_scores(project),
@@ -171,7 +174,6 @@ class Suggester:
 
         # votes of similar approved tables and popularity among approved tables of the sector (历史标准)
         values: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
-        unlinked: dict[str, dict[str, list]] = defaultdict(dict)
         if mode == "hybrid+history":
             votes = f["hist"]
             total = sum(s for _, s in similar)
@@ -181,14 +183,10 @@ class Suggester:
                     if r.entry_id and r.entry_id in eng.entry_pos:
                         votes[eng.entry_pos[r.entry_id]] += s / total
                         values[r.entry_id].append((r.value, s, t.name))
-                    else:
-                        slot = unlinked[r.level2].setdefault(r.name, [0.0, [], t.name])
-                        slot[0] += s / total
-                        slot[1].append((r.value, s, t.name))
             np.minimum(votes, 1.0, out=votes)
             f["pop_sector"] = eng.popularity("sector", sector, exclude)
             f["pop_kind"] = eng.popularity("kind", kind, exclude)
-        return Analysis(mode, tokens, qvec, similar, kind, kind_src, sector, sector_src, f, values, unlinked, notes)
+        return Analysis(mode, tokens, qvec, similar, kind, kind_src, sector, sector_src, f, values, notes)
 
     def weights(self, mode: str) -> dict[str, float]:
         fitted = self.engine.params.get("weights", {})
@@ -221,16 +219,24 @@ class Suggester:
             required.add("生态环境成本指标" if sector in ("生态环境", "水利", "林业和园林") else "社会成本指标")
         rel = np.maximum(a.features["bm25"], a.features["dense"])
         w_hist = self.weights(mode).get("hist", 0.0)
+        prev, precedents = None, {}
+        if mode == "hybrid+history":
+            prev = find_previous(eng.history, project, exclude or set(), eng.recurring)
+            tables = [(eng.history[i], s) for i, s in a.similar]
+            strong = float(eng.params["precedent_similarity"])
+            if prev is not None and all(t is not prev for t, _ in tables):
+                tables.append((prev, strong))
+            precedents = gather(tables, strong, {id(prev)} if prev is not None else set())
         slots = []
         for slot in fw.slots:
             rows = eng.slot_rows.get(slot.level2, np.zeros(0, dtype=np.int64))
-            cands = self._rank_slot(rows, score, rel, a.values, a.unlinked.get(slot.level2, {}), kind, sector,
+            cands = self._rank_slot(rows, score, rel, a.values, precedents.get(slot.level2, []), kind, sector,
                                     project, k, w_hist)
             slots.append(SlotSuggestion(slot.level1, slot.level2, slot.level2 in required, cands))
         sim = [Similar(eng.history[i].table_id, eng.history[i].name, s) for i, s in a.similar]
         proj = {"name": project.name, "category": kind, "sector": sector, "category_source": a.kind_source,
                 "sector_source": a.sector_source, "amount": project.amount}
-        return Suggestion(proj, slots, sim, a.notes)
+        return Suggestion(proj, slots, sim, a.notes, previous_block(prev, project) if prev is not None else None)
 
     def _combine(self, guess: Guess, rule_scores: dict[str, float], votes: list[tuple[str, float]]) -> tuple[str, str]:
         """A given kind/sector wins; otherwise rule evidence (shares of keyword hits) and the votes of
@@ -252,27 +258,34 @@ class Suggester:
         return best, "inferred" if from_rules else "similar"
 
     # ---------------------------------------------------------------- one slot
-    def _rank_slot(self, rows, score, rel, values, unlinked, kind, sector, project, k, w_hist) -> list[Candidate]:
+    def _rank_slot(self, rows, score, rel, values, precedents: list[Precedent], kind, sector, project, k,
+                   w_hist) -> list[Candidate]:
+        """Library entries by their score, and the indicators similar approved tables used: those of a
+        precedent (the same or a sister project) above every library entry, the others by their vote."""
         eng = self.engine
-        pool: list[tuple[float, int | None, str, tuple]] = []  # (score, entry position, name, history data)
+        pool: list[tuple[float, int | None, Precedent | None]] = []  # (score, entry position, precedent)
+        top = 0.0
         if len(rows):
             for i in rows[np.argsort(-score[rows], kind="stable")][: k * 4]:
-                pool.append((float(score[i]), int(i), eng.entries[i].name, ()))
-        for name, (vote, vals, first) in unlinked.items():
-            pool.append((w_hist * min(vote, 1.0), None, name, (vals, first)))
+                pool.append((float(score[i]), int(i), None))
+            top = max(float(score[rows].max()), 0.0)
+        for p in precedents:
+            if p.strong:
+                pool.append((top + 1.0 + p.strength + 0.05 * len(p.uses), None, p))
+            elif not p.entry_id or p.entry_id not in eng.entry_pos:
+                pool.append((w_hist * p.vote, None, p))
         pool.sort(key=lambda x: -x[0])
         chosen: list[Candidate] = []
         grams: list[frozenset] = []
-        for s, i, name, hist in pool:
-            g = eng.entry_grams[i] if i is not None else bigrams(name)
-            if any(dice_sets(g, h) >= 0.8 for h in grams):
+        taken: set[str] = set()
+        for s, i, p in pool:
+            g = eng.entry_grams[i] if i is not None else p.grams
+            if (i is not None and eng.entries[i].id in taken) or any(dice_sets(g, h) >= 0.8 for h in grams):
                 continue
             grams.append(g)
-            if i is None:  # an indicator approved tables used that the library does not have
-                vals, first = hist
-                vals.sort(key=lambda x: -x[1])
-                chosen.append(Candidate(f"H:{name}", name, parse_target(vals[0][0], name).unit, vals[0][0], s,
-                                        "history", f"相似批复项目“{first}”采用（目标{vals[0][0]}）"))
+            if p is not None:
+                taken.add(p.entry_id)
+                chosen.append(self._approved(p, s, project))
             else:
                 e = eng.entries[i]
                 used = values.get(e.id, [])
@@ -282,6 +295,25 @@ class Suggester:
             if len(chosen) >= k:
                 break
         return chosen
+
+    def _approved(self, p: Precedent, score: float, project: Project) -> Candidate:
+        """An indicator as an approved table wrote it, its target moved to this project's amount."""
+        u = p.best
+        value, adjusted = adapt_value(u.value, u.name, u.table.amount, project.amount)
+        value = shift_year(value, u.table.year, project.year or year_of(project.name))
+        year = f"{u.table.year}年" if u.table.year else ""
+        why = f"{year}已批复的“{u.table.name}”采用，指标值{u.value}"
+        n = len({id(x.table) for x in p.uses})
+        if n > 1:
+            why += f"（{n}张相似批复表采用）"
+        if adjusted and value.endswith(f"{_fmt(project.amount)}万元"):
+            why += f"；按项目金额测算为{value}"
+        elif adjusted:
+            why += f"；按项目金额（{u.table.amount:g}→{project.amount:g}万元）调整为{value}"
+        e = self.engine.entries[self.engine.entry_pos[p.entry_id]] if p.entry_id in self.engine.entry_pos else None
+        unit = parse_target(u.value, u.name).unit or (e.unit if e else "")
+        return Candidate(p.entry_id or f"A:{u.name}", u.name, unit, value, score, "approved", why,
+                         e.explanation if e else "")
 
     def _why(self, e: Entry, kind: str, sector: str, rel: float, used, value_why: str) -> str:
         parts = []

@@ -56,6 +56,33 @@ class Tokenizer:
         return cls(words)
 
 
+_LEADING_PLACE = re.compile(r"^(?:20\d{2}\s*年度?)?((?:[\u4e00-\u9fff]{2,6}?(?:省|自治区|自治州|市|州|盟|县|区|旗|镇|乡|街道))+)")
+_GENERIC_PLACE = re.compile(r"^(全|本|各|该|城|市|县|区|乡|镇)")
+
+
+def places(*texts: str) -> set[str]:
+    """Place names in project facts (jieba's ns words, and the place a name starts with: "龙海区…"),
+    so that finding similar projects is not led by the county or the year they share."""
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    out = set()
+    for text in texts:
+        text = normalize(text)[:120]
+        if not text:
+            continue
+        m = _LEADING_PLACE.match(text)
+        if m and not _GENERIC_PLACE.match(m.group(1)):
+            out.add(m.group(1))
+        out.update(w.word for w in jieba.posseg.cut(text) if w.flag.startswith("ns") and len(w.word) >= 2)
+    return out
+
+
+def topic_tokens(tokens: list[str], place_words: set[str]) -> list[str]:
+    """Tokens without numbers and the pieces of place names."""
+    return [t for t in tokens if not t.isdigit() and not any(t in p for p in place_words)]
+
+
 def domain_words(names: list[str], keywords: list[str], units: list[str]) -> list[str]:
     """The domain dictionary: indicator names and keywords that are words (2–8 characters), units."""
     out = set()

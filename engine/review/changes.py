@@ -31,18 +31,12 @@ def _params() -> dict:
 
 # ------------------------------------------------------------------ names and units
 _BRACKET_TAIL = re.compile(r"[\(（][^()（）]{1,6}[\)）]\s*$")
-_YEAR = re.compile(r"20\d{2}\s*年度?")
 
 
 def bare_name(name: str) -> str:
     """The name without a trailing bracketed unit: "培训人数（人次）" → "培训人数"."""
     s = _BRACKET_TAIL.sub("", name or "").strip()
     return s or (name or "")
-
-
-def project_key(name: str) -> str:
-    """A project name for matching tables of different versions or years ("2024年…项目" = "2023年…项目")."""
-    return norm_key(_YEAR.sub("", name or ""))
 
 
 def _base_unit(unit: str) -> tuple[str, float]:

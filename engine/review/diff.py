@@ -15,12 +15,12 @@ from engine.review.context import TableContext
 from engine.review.scoring import TableReview, score, sort_findings
 from engine.domain.table import GoalTable, Indicator
 from engine.domain.targets import EMPTY
-from engine.domain.text import norm_key
+from engine.domain.text import norm_key, project_key
 
 # the change kinds and matching are re-exported: callers see one diff API
 from engine.review.changes import (ADDED, CHANGE_ZH, CHANGED, CHANGES, LESS_DEMANDING, LOOSENED, LOWERED, RAISED,  # noqa: F401
                                    REMOVED, TIGHTENED, UNCHANGED, _encoder, bare_name, compare_targets,
-                                   match_indicators, project_key, shown)
+                                   match_indicators, shown)
 
 
 # ------------------------------------------------------------------ the result

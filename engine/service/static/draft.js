@@ -1,7 +1,7 @@
 // The drafting page: project facts -> suggested indicators per slot -> ticked rows scored live.
 "use strict";
 
-const SOURCE_ZH = {common: "共性", sector: "行业", history: "批复"};
+const SOURCE_ZH = {common: "共性", sector: "行业", history: "批复", approved: "已批复", composed: "据目标"};
 const SRC_ZH = {given: "已填写", inferred: "自动识别", similar: "依相似项目", none: "未识别"};
 let scoreTimer = null;
 let scoreSeq = 0;
@@ -96,7 +96,46 @@ function renderSuggestion(s) {
     box.append(renderSlot(slot));
   }
   box.dataset.state = "ready";
+  renderPrevious(s.previous);
   scheduleScore();
+}
+
+// Last year's approved table of the same project: one click ticks every row with its value.
+function renderPrevious(prev) {
+  const box = field("previous");
+  box.replaceChildren();
+  box.hidden = !prev;
+  if (!prev) return;
+  box.append(
+    el("span", {class: "prev-note", "data-testid": "previous-note", text: prev.why}),
+    el("button", {type: "button", class: "primary", "data-testid": "btn-use-previous", text: "沿用上年批复表",
+                  onclick: () => usePrevious(prev)}));
+}
+
+function usePrevious(prev) {
+  let added = 0;
+  for (const r of prev.rows) {
+    const slot = document.querySelector(`#slots .slot[data-level2="${CSS.escape(r.level2)}"]`);
+    if (!slot) continue;
+    let row = [...slot.querySelectorAll(".cand")].find(x => x.dataset.indicator === r.indicator);
+    if (!row) {
+      row = customRow();
+      row.querySelector(".custom-name").value = r.indicator;
+      slot.querySelector(".cands").append(row);
+    }
+    const box = row.querySelector("input[type=checkbox]");
+    box.checked = true;
+    row.classList.add("checked");
+    row.querySelector(".target").value = r.suggested_value || r.value || "";
+    if (r.adjusted) {
+      row.classList.add("adjusted");
+      row.querySelector(".target").title = `上年批复值 ${r.value}，已按项目金额调整`;
+    }
+    added += 1;
+  }
+  updatePicked();
+  scheduleScore();
+  showStatus(`已沿用上年批复表的 ${added} 个指标` + (prev.amount_changed ? "；项目金额有变化，黄色框的指标值已按金额调整，请核对" : ""), "info");
 }
 
 function renderSlot(slot) {
