@@ -44,10 +44,10 @@ def truth(table: GoalTable) -> list[tuple[str, str]]:
     return [(i.placement.level2, i.name) for i in table.indicators if i.placement.is_goal and i.placement.level2]
 
 
-def _score(sg: Suggester, cases, mode: str, acc=None) -> dict:
+def _score(sg: Suggester, cases, mode: str, acc=None, composition: bool = True) -> dict:
     acc = acc or {"hits": defaultdict(int), "totals": defaultdict(int), "rr": []}
     for project, rows, exclude in cases:
-        result = sg.suggest(project, k=K, mode=mode, exclude=exclude)
+        result = sg.suggest(project, k=K, mode=mode, exclude=exclude, composition=composition)
         by_slot = {s.level2: [bigrams(c.indicator) for c in s.candidates] for s in result.slots}
         for level2, name in rows:
             acc["totals"][level2] += 1
@@ -68,9 +68,16 @@ def _metrics(acc: dict, n_tables: int) -> dict:
                         for s in framework().slots}}
 
 
-def evaluate(sg: Suggester, cases, mode: str) -> dict:
+def evaluate(sg: Suggester, cases, mode: str, composition: bool = True) -> dict:
     """With the engine's weights (fitted on all example tables) — for tables outside them."""
-    return _metrics(_score(sg, cases, mode), len(cases))
+    return _metrics(_score(sg, cases, mode, composition=composition), len(cases))
+
+
+def with_and_without(sg: Suggester, cases) -> dict:
+    """Every mode with goal decomposition, and hybrid+history without it."""
+    out = {m: evaluate(sg, cases, m) for m in MODES}
+    out["hybrid+history 不分解目标"] = evaluate(sg, cases, "hybrid+history", composition=False)
+    return out
 
 
 def evaluate_cv(sg: Suggester, cases, mode: str, folds: int = 5, seed: int = 0) -> dict:
@@ -100,6 +107,50 @@ def example_cases() -> list:
     return cases
 
 
+EVAL = ROOT / "data" / "eval"
+OPTIONAL = ("社会成本指标", "生态环境成本指标", "经济效益指标", "生态效益指标")
+
+
+def independent_cases(given: bool) -> list:
+    """The independent tables of data/eval/independent (not written from the library); with `given`
+    the drafter states sector and category, as the page lets them."""
+    cases = []
+    for f in sorted((EVAL / "independent").glob("*.json")):
+        for t in read_file(f).tables:
+            p = t.project
+            project = Project(name=p.name, description=p.description, goal=p.goal, amount=p.amount,
+                              department=p.department, sector=p.sector if given else "",
+                              category=p.category if given else "")
+            cases.append((project, truth(t), {p.project_id or p.name, p.name}))
+    return cases
+
+
+def published_cases() -> list:
+    """The real published tables transcribed into data/eval/published (name, unit, goal as published)."""
+    cases = []
+    for f in sorted((EVAL / "published").glob("*.json")):
+        for t in read_file(f).tables:
+            p = t.project
+            cases.append((Project(name=p.name, description=p.description, goal=p.goal, amount=p.amount,
+                                  department=p.department), truth(t), set()))
+    return cases
+
+
+def false_alarms(sg: Suggester, cases) -> dict:
+    """Optional slots (社会/生态环境成本, 经济/生态效益) the true table leaves empty in which a candidate
+    is recommended, as a share of such slots."""
+    empty = alarms = 0
+    for project, rows, exclude in cases:
+        used = {l2 for l2, _ in rows}
+        res = sg.suggest(project, k=K, exclude=exclude)
+        for s in res.slots:
+            if s.level2 in OPTIONAL and s.level2 not in used:
+                empty += 1
+                alarms += any(getattr(c, "recommended", True) for c in s.candidates)
+    return {"empty_optional_slots": empty, "with_recommended": alarms,
+            "false_alarm_rate": round(alarms / empty, 4) if empty else 0.0}
+
+
 def real_cases() -> list:
     cases = []
     raptor = RAW / "weAIDB__ST-Raptor"
@@ -126,7 +177,7 @@ def table(results: dict, label: str) -> str:
     lines = [f"\n{label}", f"{'方法':<16}{'recall@5':>9}{'MRR':>8}  " + " ".join(f"{s[:4]:>6}" for s in slots)]
     for mode, r in results.items():
         per = " ".join(f"{'' if v is None else format(v, '.2f'):>6}" for v in r["by_slot"].values())
-        lines.append(f"{mode:<16}{r['recall@5']:>9.3f}{r['mrr']:>8.3f}  {per}")
+        lines.append(f"{mode:<16}{r['recall@5']:>9.3f}{r['mrr']:>8.3f}  {per}".replace("hybrid+history 不分解目标", "不分解目标     "))
     return "\n".join(lines)
 
 
@@ -135,6 +186,8 @@ def main(argv=None) -> int:
     ap.add_argument("--model", help="引擎目录（默认：当前在用的版本）")
     ap.add_argument("--out", default="build/eval_suggest.json")
     ap.add_argument("--folds", type=int, default=5, help="学习排序权重的交叉验证折数（默认 5）")
+    ap.add_argument("--sets", default="examples,independent,real",
+                    help="评估哪些表：examples（示例表留一法）、independent（独立表）、real（真实表），逗号分隔")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     engine = open_engine(model=args.model, progress=lambda m: print(m, file=sys.stderr))
@@ -142,20 +195,40 @@ def main(argv=None) -> int:
     cases = example_cases()
     out = {"rule": f"top-{K} per slot, found when bigram Dice >= {FOUND_DICE}", "model": engine.version,
            "encoder": engine.manifest["encoder"]["spec"], "params": engine.params}
-    out["examples"] = {m: evaluate_cv(sg, cases, m, args.folds) for m in MODES}
-    out["examples_hand_weights"] = {}
-    saved = dict(engine.params.get("weights", {}))
-    engine.params["weights"] = {}
-    out["examples_hand_weights"]["hybrid+history"] = evaluate(sg, cases, "hybrid+history")
-    engine.params["weights"] = saved
-    print(table(out["examples"], f"示例批复表留一法（{len(cases)} 张表，{out['examples']['hybrid']['rows']} 个指标；"
-                                 f"排序权重{args.folds}折交叉学习）"))
-    print(table(out["examples_hand_weights"], "对照：手工权重（data/ranking.json）"))
-    rc = real_cases()
+    if "examples" in args.sets:
+        out["examples"] = {m: evaluate_cv(sg, cases, m, args.folds) for m in MODES}
+        out["examples_hand_weights"] = {}
+        saved = dict(engine.params.get("weights", {}))
+        engine.params["weights"] = {}
+        out["examples_hand_weights"]["hybrid+history"] = evaluate(sg, cases, "hybrid+history")
+        engine.params["weights"] = saved
+        print(table(out["examples"], f"示例批复表留一法（{len(cases)} 张表，{out['examples']['hybrid']['rows']} 个指标；"
+                                     f"排序权重{args.folds}折交叉学习）"))
+        print(table(out["examples_hand_weights"], "对照：手工权重（data/ranking.json）"))
+    if "independent" in args.sets:
+        for given in (True, False):
+            ic = independent_cases(given)
+            if not ic:
+                break
+            key = "independent_given" if given else "independent_blind"
+            out[key] = with_and_without(sg, ic)
+            out[key + "_false_alarms"] = false_alarms(sg, ic)
+            print(table(out[key], f"独立表（data/eval/independent，{len(ic)} 张表，{out[key]['hybrid']['rows']} 个指标；"
+                                  + ("行业和类别已给出）" if given else "行业和类别不给出）")))
+            fa = out[key + "_false_alarms"]
+            print(f"可选二级指标误报：{fa['with_recommended']}/{fa['empty_optional_slots']} = {fa['false_alarm_rate']:.1%}")
+    if "real" in args.sets:
+        pc = published_cases()
+        if pc:
+            out["published"] = with_and_without(sg, pc)
+            out["published_false_alarms"] = false_alarms(sg, pc)
+            print(table(out["published"], f"转录的真实公开表（data/eval/published，{len(pc)} 张表，"
+                                          f"{out['published']['hybrid']['rows']} 个指标）"))
+    rc = real_cases() if "real" in args.sets else []
     if rc:
-        out["real"] = {m: evaluate(sg, rc, m) for m in MODES}
+        out["real"] = with_and_without(sg, rc)
         print(table(out["real"], f"真实表（shared/data/raw，{len(rc)} 张表，{out['real']['hybrid']['rows']} 个指标）"))
-    else:
+    elif "real" in args.sets:
         print("\n真实表：未找到 ../shared/data/raw，跳过。")
     out["seconds"] = round(time.perf_counter() - t0, 1)
     write_json(args.out, out)

@@ -147,15 +147,24 @@ def test_training_is_incremental_and_held_out_is_truly_held_out(court, session_e
 def test_recurring_project_gets_last_years_rows_first(court):
     _, eng, fam, _, _ = court
     nxt = fam["recurring"]["project"]
-    res = Suggester(eng).suggest(Project(name=nxt["name"], department=nxt["department"], amount=nxt["amount"],
-                                         description=nxt["description"], year=nxt["year"]))
+    project = Project(name=nxt["name"], department=nxt["department"], amount=nxt["amount"],
+                      description=nxt["description"], year=nxt["year"])
+    sg = Suggester(eng)
     last = fam["base"]["indicators"]
+    for composition in (True, False):
+        res = sg.suggest(project, composition=composition)
+        by_slot = {s.level2: s.candidates for s in res.slots}
+        for r in last:  # every row of last year's table ranks in the top 5 of its slot ...
+            names = [c.indicator for c in by_slot[r["level2"]]]
+            assert r["indicator"] in names, (r["indicator"], names)
+    # this year's description states 6 courtrooms: the drafter's number, in last year's wording
+    stated = next(c for c in sg.suggest(project).slots[3].candidates if c.indicator == "科技法庭改造数量")
+    assert stated.source == "composed" and "6个" in stated.suggested_value and "批复" in stated.why
+    # without it, the approved row comes as it was approved, named with its table and year
+    res = sg.suggest(project, composition=False)
     by_slot = {s.level2: s.candidates for s in res.slots}
-    for r in last:  # every row of last year's table ranks in the top 5 of its slot ...
-        names = [c.indicator for c in by_slot[r["level2"]]]
-        assert r["indicator"] in names, (r["indicator"], names)
     top = by_slot["数量指标"][0]
-    assert top.source == "approved" and "2024年已批复的" in top.why and "智慧法院" in top.why
+    assert top.source == "approved" and "2024年已批复的" in top.why and "智慧法院" in top.why and top.recommended
     # ... with its approved target moved to this year's smaller amount (260 → 190 万元)
     courtroom = next(c for c in by_slot["数量指标"] if c.indicator == "科技法庭改造数量")
     assert courtroom.suggested_value == "=6个" and "调整" in courtroom.why

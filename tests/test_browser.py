@@ -255,3 +255,21 @@ def test_drafting_page_reuses_last_years_table(page, base_url):
     assert row.locator("[data-testid=cand-target]").input_value() == "≥54公里"
     _wait_scored(page, ticked.count())
     page.screenshot(path=str(SHOTS / "drafting_previous.png"), full_page=False)
+
+
+def test_drafting_page_highlights_recommended_and_folds_weak(page, base_url):
+    page.goto(base_url + "/")
+    page.fill("#f-name", "2026年全县乡村教师能力提升培训")
+    page.fill("#f-goal", "年内完成乡村教师培训1500人次，参训教师考核合格率不低于95%，满意度达到90%以上。")
+    page.click("#btn-suggest")
+    page.wait_for_selector("#slots[data-state=ready]")
+    qty = _slot(page, "数量指标")
+    first = qty.locator(".cand.recommended").first
+    assert "培训人次" in first.locator("[data-testid=cand-name]").inner_text()
+    assert first.locator("[data-testid=cand-target]").input_value() == "≥1500人次"
+    social_cost = _slot(page, "社会成本指标")
+    assert "通常不设社会成本指标" in social_cost.locator("[data-testid=slot-advice]").inner_text()
+    assert social_cost.locator(".cand.recommended").count() == 0
+    weak = social_cost.locator("[data-testid=weak-cands]")
+    assert weak.count() == 1 and not weak.evaluate("d => d.open")
+    assert not weak.locator(".cand").first.is_visible()

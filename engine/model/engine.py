@@ -23,6 +23,32 @@ DEFAULT_PARAMS = {k: v for k, v in load_json("ranking.json").items() if not k.st
 RANKER_MODES = ("hybrid", "hybrid+history")
 
 
+class SlotGrams:
+    """The bigram sets of one slot's entries as postings (bigram → entries), for the Dice of a few names
+    with all of them without a sparse-matrix build per query."""
+
+    def __init__(self, grams: list[frozenset]):
+        posting: dict[str, list[int]] = {}
+        for i, g in enumerate(grams):
+            for b in g:
+                posting.setdefault(b, []).append(i)
+        self.posting = {b: np.array(ix, dtype=np.int64) for b, ix in posting.items()}
+        self.sizes = np.array([len(g) for g in grams], dtype=np.float32)
+
+    def dice(self, others: list[frozenset]) -> np.ndarray:
+        """(entries × others) character-bigram Dice coefficients."""
+        out = np.zeros((len(self.sizes), len(others)), dtype=np.float32)
+        for j, g in enumerate(others):
+            col = out[:, j]
+            for b in g:
+                ix = self.posting.get(b)
+                if ix is not None:
+                    col[ix] += 1.0
+            if g:
+                out[:, j] = 2.0 * col / (self.sizes + len(g))
+        return out
+
+
 class EngineError(Exception):
     """The engine cannot be loaded or built (a Chinese message for the user)."""
 
@@ -100,8 +126,10 @@ class Engine:
                 counts[self.hist_entries[i]] += 1.0
                 self._pop[(field, value)] = (counts, n_tables + 1)
         self.entry_grams = [bigrams(e.name) for e in self.entries]
+        self.slot_grams: dict[str, SlotGrams] = {}
         for level2 in {e.level2 for e in self.entries}:
             self.slot_rows[level2] = np.array([i for i, e in enumerate(self.entries) if e.level2 == level2], dtype=np.int64)
+            self.slot_grams[level2] = SlotGrams([self.entry_grams[i] for i in self.slot_rows[level2]])
 
     def popularity(self, field: str, value: str, exclude: set[str] = frozenset()) -> np.ndarray:
         """Share of the approved tables of a sector (field='sector') or kind (field='kind') that use each

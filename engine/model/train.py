@@ -201,7 +201,7 @@ def train(paths: Paths, inputs: list[str], out: str | None = None, force: bool =
                            refit=False, **common)
         plain_after = holdout_recall(plain, check)
         choice = {"recall@5_relearned": after, "recall@5_parent_weights": plain_after}
-        if plain_after > after:
+        if plain_after >= after:  # a tie keeps the parent's weights
             candidate, after = plain, plain_after
     drop_ok = after >= before - float(cfg["max_drop"])
     promoted = drop_ok or force

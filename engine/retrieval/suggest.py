@@ -5,28 +5,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.domain.commitments import decompose
 from engine.retrieval.approved import Precedent, adapt_value, find_previous, gather, previous_block, shift_year
+from engine.retrieval.compose import Composed, compose
+from engine.retrieval.confidence import calibrated, candidate_features, slot_advice, slot_called
 from engine.retrieval.texts import project_query, query_text
+from engine.retrieval.values import suggest_value
 from engine.retrieval.tokenize import places, topic_tokens
 from engine.domain.framework import framework
 from engine.domain.kinds import Guess, cost_required, infer_kind, infer_sector, kind_by_name, kind_scores, sector_scores
 from engine.domain.library import Entry
 from engine.domain.resources import load_json
 from engine.domain.table import Project
-from engine.domain.targets import QUANT, amount_band, parse_target
+from engine.domain.targets import parse_target
 from engine.domain.text import dice_sets, year_of
 
 if TYPE_CHECKING:
     from engine.model.engine import Engine
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+history")
-_TOTAL_COST = re.compile(r"(总成本|总投资|总费用|总额|成本控制数|费用控制数|控制数|项目成本|总造价|总支出)")
 
 
 FEATURES = ("bm25", "dense", "kind", "any_kind", "same_sector", "other_sector", "hist", "pop_sector", "pop_kind")
@@ -62,14 +64,19 @@ class Candidate:
     unit: str
     suggested_value: str
     score: float
-    source: str          # common | sector | approved
+    source: str          # common | sector | approved | composed
     why: str
     explanation: str = ""
+    confidence: float = 0.0   # calibrated probability that a drafter keeps it (retrieval.confidence)
+    recommended: bool = False
+    relevance: float = field(default=0.0, repr=False)   # evidence for the confidence (not serialised)
+    strong: bool = field(default=False, repr=False)
 
     def to_dict(self) -> dict:
         return {"indicator_id": self.indicator_id, "indicator": self.indicator, "unit": self.unit,
                 "suggested_value": self.suggested_value, "score": round(float(self.score), 4),
-                "source": self.source, "why": self.why, "explanation": self.explanation}
+                "source": self.source, "why": self.why, "explanation": self.explanation,
+                "confidence": round(float(self.confidence), 3), "recommended": self.recommended}
 
 
 @dataclass
@@ -78,10 +85,15 @@ class SlotSuggestion:
     level2: str
     required: bool
     candidates: list[Candidate]
+    advice: str = ""   # why no candidate is recommended (contract §3)
+    called: bool = field(default=True, repr=False)   # the project calls for this slot at all
 
     def to_dict(self) -> dict:
-        return {"level1": self.level1, "level2": self.level2, "required": self.required,
-                "candidates": [c.to_dict() for c in self.candidates]}
+        d = {"level1": self.level1, "level2": self.level2, "required": self.required,
+             "candidates": [c.to_dict() for c in self.candidates]}
+        if self.advice:
+            d["advice"] = self.advice
+        return d
 
 
 @dataclass
@@ -104,14 +116,6 @@ class Suggestion:
                 "similar_projects": [{"table_id": s.table_id, "name": s.name, "score": round(s.score, 4)}
                                      for s in self.similar],
                 "notes": self.notes, "previous": self.previous}
-
-
-def _weighted_median(values: list[float], weights: list[float]) -> float:
-    order = np.argsort(values)
-    v = np.asarray(values)[order]
-    w = np.asarray(weights)[order]
-    cum = np.cumsum(w)
-    return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
 
 
 def _fmt(x: float) -> str:
@@ -156,10 +160,14 @@ class Suggester:
 
         similar = self.similar_tables(topic_tokens(tokens, places(project.name, project.department)), qvec, mode,
                                       exclude)
-        kind, kind_src = self._combine(infer_kind(project), kind_scores(project),
-                                       [(eng.history[i].category, s) for i, s in similar])
-        sector, sector_src = self._combine(infer_sector(project), sector_scores(project),
-                                           [(eng.history[i].sector, s) for i, s in similar])
+        kind, kind_src, kind_likely = self._combine(infer_kind(project), kind_scores(project),
+                                                    [(eng.history[i].category, s) for i, s in similar])
+        sector, sector_src, sector_likely = self._combine(infer_sector(project), sector_scores(project),
+                                                          [(eng.history[i].sector, s) for i, s in similar])
+        for label, value, likely, field_zh in (("类别", kind, kind_likely, "项目类别"), ("行业", sector, sector_likely, "行业领域")):
+            if not value:
+                maybe = f"（可能是：{'、'.join(likely)}）" if likely else ""
+                notes.append(f"{label}未识别{maybe}，推荐未按{label}筛选；可在“{field_zh}”中填写后重新推荐。")
         n = len(eng.entries)
         sig = eng.entry_index.signals(tokens, qvec)
         f = {name: np.zeros(n, dtype=np.float32) for name in FEATURES}
@@ -202,7 +210,7 @@ class Suggester:
 
     # ---------------------------------------------------------------- main entry
     def suggest(self, project: Project, k: int = 5, mode: str = "hybrid+history",
-                exclude: set[str] | None = None) -> Suggestion:
+                exclude: set[str] | None = None, composition: bool = True) -> Suggestion:
         eng = self.engine
         a = self.analyse(project, mode, exclude)
         score = self.entry_scores(a)
@@ -227,22 +235,32 @@ class Suggester:
             if prev is not None and all(t is not prev for t, _ in tables):
                 tables.append((prev, strong))
             precedents = gather(tables, strong, {id(prev)} if prev is not None else set())
+        commitments = decompose(project.goal, project.description) if composition else []
+        # a sector the drafter stated: another sector's entries only fill what is left
+        order = score - 100.0 * a.features["other_sector"] if a.sector_source == "given" else score
+        text = f"{project.name} {project.description} {project.goal}"
         slots = []
         for slot in fw.slots:
             rows = eng.slot_rows.get(slot.level2, np.zeros(0, dtype=np.int64))
-            cands = self._rank_slot(rows, score, rel, a.values, precedents.get(slot.level2, []), kind, sector,
-                                    project, k, w_hist)
-            slots.append(SlotSuggestion(slot.level1, slot.level2, slot.level2 in required, cands))
+            precs = precedents.get(slot.level2, [])
+            cands = self._rank_slot(rows, score, rel, a.values, precs, kind, sector, project, k, w_hist,
+                                    compose(eng, commitments, slot.level2, precs), order)
+            slots.append(self._judge(SlotSuggestion(slot.level1, slot.level2, slot.level2 in required, cands),
+                                     text, kind_obj, sector))
         sim = [Similar(eng.history[i].table_id, eng.history[i].name, s) for i, s in a.similar]
         proj = {"name": project.name, "category": kind, "sector": sector, "category_source": a.kind_source,
                 "sector_source": a.sector_source, "amount": project.amount}
         return Suggestion(proj, slots, sim, a.notes, previous_block(prev, project) if prev is not None else None)
 
-    def _combine(self, guess: Guess, rule_scores: dict[str, float], votes: list[tuple[str, float]]) -> tuple[str, str]:
+    def _combine(self, guess: Guess, rule_scores: dict[str, float],
+                 votes: list[tuple[str, float]]) -> tuple[str, str, list[str]]:
         """A given kind/sector wins; otherwise rule evidence (shares of keyword hits) and the votes of
-        similar approved tables (shares of similarity) are added."""
+        similar approved tables (shares of similarity) are added. The winner is taken only on clear
+        evidence — a keyword in the name (or two in the text), or a similar approved table close enough
+        (recognise_similarity) — otherwise nothing is recognised and the likely two are returned."""
         if guess.source == "given":
-            return guess.name, "given"
+            return guess.name, "given", [guess.name]
+        p = self.engine.params
         total_r = sum(rule_scores.values())
         total_v = sum(s for n, s in votes if n)
         combined: dict[str, float] = defaultdict(float)
@@ -250,25 +268,36 @@ class Suggester:
             combined[n] += s / total_r
         for n, s in votes:
             if n:
-                combined[n] += self.engine.params["w_vote"] * s / total_v
+                combined[n] += p["w_vote"] * s / total_v
         if not combined:
-            return "", "none"
-        best = max(combined, key=combined.get)
-        from_rules = rule_scores and best == max(rule_scores, key=rule_scores.get)
-        return best, "inferred" if from_rules else "similar"
+            return "", "none", []
+        ranked = sorted(combined, key=combined.get, reverse=True)
+        best = ranked[0]
+        rule_best = max(rule_scores, key=rule_scores.get) if rule_scores else ""
+        close = float(p["recognise_similarity"])
+        top_vote = max((s for n, s in votes if n == best), default=0.0)
+        if rule_best and rule_scores[rule_best] >= 2 and (best == rule_best or rule_scores[rule_best] >= 3 and top_vote < close):
+            return rule_best, "inferred", [rule_best] + [n for n in ranked if n != rule_best][:1]
+        if top_vote >= close and combined[best] / sum(combined.values()) >= 0.5:
+            return best, "inferred" if rule_best == best else "similar", ranked[:2]
+        return "", "none", ranked[:2]
 
     # ---------------------------------------------------------------- one slot
     def _rank_slot(self, rows, score, rel, values, precedents: list[Precedent], kind, sector, project, k,
-                   w_hist) -> list[Candidate]:
-        """Library entries by their score, and the indicators similar approved tables used: those of a
-        precedent (the same or a sister project) above every library entry, the others by their vote."""
+                   w_hist, composed: list[Composed] = (), order=None) -> list[Candidate]:
+        """The drafter's own commitments first, then the indicators of a precedent (the same or a sister
+        project), then library entries by their score with the other similar approved tables' indicators
+        by their vote."""
         eng = self.engine
-        pool: list[tuple[float, int | None, Precedent | None]] = []  # (score, entry position, precedent)
+        pool: list[tuple[float, int | None, Precedent | Composed | None]] = []  # (score, entry position, other)
         top = 0.0
         if len(rows):
-            for i in rows[np.argsort(-score[rows], kind="stable")][: k * 4]:
-                pool.append((float(score[i]), int(i), None))
+            order = score if order is None else order
+            for i in rows[np.argsort(-order[rows], kind="stable")][: k * 4]:
+                pool.append((float(order[i]), int(i), None))
             top = max(float(score[rows].max()), 0.0)
+        for n, c in enumerate(composed):
+            pool.append((top + 3.0 - 0.01 * n, c.entry, c))
         for p in precedents:
             if p.strong:
                 pool.append((top + 1.0 + p.strength + 0.05 * len(p.uses), None, p))
@@ -279,8 +308,24 @@ class Suggester:
         grams: list[frozenset] = []
         taken: set[str] = set()
         for s, i, p in pool:
+            if isinstance(p, Composed):
+                g = p.grams
+                if any(dice_sets(g, h) >= 0.8 for h in grams):
+                    continue
+                grams.append(g)
+                if i is not None:
+                    grams.append(eng.entry_grams[i])
+                    taken.add(eng.entries[i].id)
+                if p.precedent is not None:
+                    taken.add(p.precedent.entry_id)
+                    grams.append(p.precedent.grams)
+                chosen.append(self._composed(p, s, i))
+                if len(chosen) >= k:
+                    break
+                continue
             g = eng.entry_grams[i] if i is not None else p.grams
-            if (i is not None and eng.entries[i].id in taken) or any(dice_sets(g, h) >= 0.8 for h in grams):
+            if (i is not None and eng.entries[i].id in taken) or (p is not None and p.entry_id and p.entry_id in taken) \
+                    or any(dice_sets(g, h) >= 0.8 for h in grams):
                 continue
             grams.append(g)
             if p is not None:
@@ -289,12 +334,41 @@ class Suggester:
             else:
                 e = eng.entries[i]
                 used = values.get(e.id, [])
-                value, value_why = self.suggest_value(e, used, project)
-                chosen.append(Candidate(e.id, e.name, e.unit, value, s, "common" if e.is_common else "sector",
-                                        self._why(e, kind, sector, float(rel[i]), used, value_why), e.explanation))
+                value, value_why = suggest_value(self.engine, e, used, project)
+                chosen.append(Candidate(e.id, e.name, e.unit, value, float(score[i]), "common" if e.is_common else "sector",
+                                        self._why(e, kind, sector, float(rel[i]), used, value_why), e.explanation,
+                                        relevance=float(rel[i])))
             if len(chosen) >= k:
                 break
         return chosen
+
+    @staticmethod
+    def _judge(slot: SlotSuggestion, text: str, kind_obj, sector: str) -> SlotSuggestion:
+        """Calibrated confidence and `recommended` per candidate; advice for a slot with none."""
+        cal = calibrated()
+        own = any(c.source == "composed" or c.strong for c in slot.candidates)
+        called = slot.required or slot_called(slot.level2, text, kind_obj, sector, own)
+        slot.called = called
+        for n, c in enumerate(slot.candidates, 1):
+            c.confidence = cal.probability(candidate_features(c.source, c.strong, n, c.relevance, slot.required, called))
+            c.recommended = called and c.confidence >= cal.bar
+        if not any(c.recommended for c in slot.candidates):
+            slot.advice = slot_advice(slot.level2) if not called else load_json("advice.json")["weak_advice"]
+        return slot
+
+    def _composed(self, c: Composed, score: float, i: int | None) -> Candidate:
+        """A commitment of the goal text or description as a candidate with the drafter's number."""
+        cm = c.commitment
+        e = self.engine.entries[i] if i is not None else None
+        if c.precedent is not None:
+            ident, name, named = c.precedent.entry_id or f"A:{c.name}", c.name, "，沿用已批复表的指标名称"
+        elif e is not None:
+            ident, name, named = e.id, e.name, "，采用指标库中同义指标的名称"
+        else:
+            ident, name, named = f"G:{cm.name}", cm.name, ""
+        why = f"{cm.source}写明“{cm.phrase}”{named}，指标值取项目自己的数字"
+        return Candidate(ident, name, cm.unit or (e.unit if e else ""), cm.value, score, "composed", why,
+                         e.explanation if e else "", relevance=1.0, strong=True)
 
     def _approved(self, p: Precedent, score: float, project: Project) -> Candidate:
         """An indicator as an approved table wrote it, its target moved to this project's amount."""
@@ -313,7 +387,7 @@ class Suggester:
         e = self.engine.entries[self.engine.entry_pos[p.entry_id]] if p.entry_id in self.engine.entry_pos else None
         unit = parse_target(u.value, u.name).unit or (e.unit if e else "")
         return Candidate(p.entry_id or f"A:{u.name}", u.name, unit, value, score, "approved", why,
-                         e.explanation if e else "")
+                         e.explanation if e else "", relevance=p.strength, strong=p.strong)
 
     def _why(self, e: Entry, kind: str, sector: str, rel: float, used, value_why: str) -> str:
         parts = []
@@ -329,35 +403,3 @@ class Suggester:
         if value_why:
             parts.append(value_why)
         return "；".join(parts)
-
-    # ---------------------------------------------------------------- suggested target
-    def suggest_value(self, e: Entry, used: list[tuple[str, float, str]], project: Project) -> tuple[str, str]:
-        """The library's typical target, moved to what similar approved tables used (历史标准), and for
-        total-cost indicators the project amount (预算支出标准)."""
-        base = parse_target(e.target, e.name, e.unit)
-        if e.level2 == "经济成本指标" and project.amount and _TOTAL_COST.search(e.name) and e.unit in ("万元", "元"):
-            amount = project.amount if e.unit == "万元" else project.amount * 1e4
-            return f"≤{_fmt(amount)}{e.unit}", "按项目金额测算"
-        if used and base.kind == QUANT:
-            nums, ws = [], []
-            for raw, w, _ in used:
-                t = parse_target(raw, e.name, e.unit)
-                if t.kind == QUANT and t.unit == base.unit and t.value is not None:
-                    nums.append(t.value)
-                    ws.append(w)
-            if nums:
-                v = _weighted_median(nums, ws)
-                if abs(v - (base.value or 0)) > 1e-9:
-                    return self._format(base, v), f"目标值参照相似批复项目（{len(nums)}个）"
-        stats = self.engine.target_stats.get(e.id)
-        if stats and base.kind == QUANT:
-            band = stats["bands"].get(str(amount_band(project.amount)))
-            pick = band if band and band["n"] >= 3 else (stats if stats["n"] >= 3 else None)
-            if pick and abs(pick["median"] - (base.value or 0)) > 1e-9:
-                return self._format(base, pick["median"]), f"目标值取{pick['n']}张同类批复表的中位数（历史标准）"
-        return e.target, ""
-
-    @staticmethod
-    def _format(base, v: float) -> str:
-        op = base.op if base.op in ("≥", "≤", "=", ">", "<") else ("" if base.unit == "%" and v == 100 else "≥")
-        return f"{op}{_fmt(v)}{base.unit}"

@@ -123,6 +123,8 @@ function usePrevious(prev) {
       row.querySelector(".custom-name").value = r.indicator;
       slot.querySelector(".cands").append(row);
     }
+    const folded = row.closest("details");
+    if (folded) folded.open = true;
     const box = row.querySelector("input[type=checkbox]");
     box.checked = true;
     row.classList.add("checked");
@@ -140,7 +142,17 @@ function usePrevious(prev) {
 
 function renderSlot(slot) {
   const cands = el("div", {class: "cands"});
-  for (const c of slot.candidates) cands.append(candidateRow(c));
+  // recommended candidates first and open; the weak ones folded away (contract §3 recommended/advice)
+  const strong = slot.candidates.filter(c => c.recommended !== false);
+  const weak = slot.candidates.filter(c => c.recommended === false);
+  for (const c of strong) cands.append(candidateRow(c));
+  if (slot.advice) cands.append(el("div", {class: "muted advice", "data-testid": "slot-advice", text: slot.advice}));
+  if (weak.length) {
+    const more = el("details", {class: "weak", "data-testid": "weak-cands"},
+      el("summary", {text: `其他候选 ${weak.length} 个（与本项目关联较弱）`}));
+    for (const c of weak) more.append(candidateRow(c));
+    cands.append(more);
+  }
   if (!slot.candidates.length) cands.append(el("div", {class: "muted empty", text: "指标库中暂无合适的候选，可添加自定义指标。"}));
   const section = el("section", {
     class: "card slot" + (slot.required ? " required" : ""), "data-testid": "slot",
@@ -159,11 +171,12 @@ function candidateRow(c) {
   const box = el("input", {type: "checkbox", "data-testid": "cand-check", onchange: onRowChange});
   const target = el("input", {class: "target", "data-testid": "cand-target", value: c.suggested_value || "",
                               placeholder: "指标值", "aria-label": `${c.indicator} 指标值`, oninput: onTargetEdit});
-  return el("div", {class: "cand", "data-testid": "cand", "data-id": c.indicator_id, "data-indicator": c.indicator,
+  return el("div", {class: "cand" + (c.recommended ? " recommended" : ""), "data-testid": "cand", "data-id": c.indicator_id, "data-indicator": c.indicator,
                     "data-unit": c.unit || ""},
     el("label", {class: "cand-main", title: c.explanation || ""}, box,
       el("span", {class: "cand-name", "data-testid": "cand-name", text: c.indicator}),
-      el("span", {class: "tag src-" + c.source, text: SOURCE_ZH[c.source] || c.source})),
+      el("span", {class: "tag src-" + c.source, text: SOURCE_ZH[c.source] || c.source}),
+      c.recommended ? el("span", {class: "tag rec-tag", "data-testid": "recommended", title: `置信度 ${Math.round((c.confidence || 0) * 100)}%`, text: "推荐"}) : null),
     target,
     el("span", {class: "unit", text: c.unit || ""}),
     el("div", {class: "why", "data-testid": "cand-why", text: c.why || ""}));
