@@ -86,7 +86,7 @@ def predecessor_top5(engine: Engine, pairs) -> float:
     sg = Suggester(engine)
     found = total = 0
     for succ, pred in pairs:
-        res = sg.suggest(Project(name=succ.name, description=succ.description, amount=succ.amount,
+        res = sg.suggest(Project(name=succ.name, description=succ.description, goal=succ.goal, amount=succ.amount,
                                  department=succ.department, year=succ.year), k=5)
         by_slot = {s.level2: [bigrams(c.indicator) for c in s.candidates] for s in res.slots}
         for r in pred.rows:

@@ -35,6 +35,16 @@ def test_decompose_phrase(text, level2, name, value):
     assert (level2, name, value) in got, got
 
 
+@pytest.mark.parametrize("text,name", [
+    ("购置彩色多普勒超声诊断仪等医疗设备", "彩色多普勒超声诊断仪购置数量"),
+    ("在示范村种植桃树，配套建设滴灌设施", "桃树种植面积"),
+    ("举办全民健身运动会", "全民健身运动会举办场次"),
+])
+def test_objects_without_a_number_become_indicators_to_fill(text, name):
+    got = {c.name: c for c in decompose("", text)}
+    assert name in got and got[name].value == "" and got[name].level2 == "数量指标"
+
+
 def test_decompose_keeps_the_source_and_does_not_repeat():
     cs = decompose("年内培训3000人次。", "计划培训3000人次，9月底前完成。")
     assert [c.value for c in cs].count("≥3000人次") == 1
@@ -87,8 +97,16 @@ def test_composed_candidates_lead_their_slot_with_the_phrase_quoted(sg):
     # named like the library entry it matches, the entry's id and explanation come along
     assert not top.indicator_id.startswith("G:") and top.explanation
     sub = sg.suggest(FIVE[3], k=5)
-    cost = next(s for s in sub.slots if s.level2 == "经济成本指标").candidates[0]
-    assert cost.suggested_value == "=200元/人·月" and "标准" in cost.indicator
+    cost = next(s for s in sub.slots if s.level2 == "经济成本指标").candidates
+    assert any(c.suggested_value == "=200元/人·月" and "标准" in c.indicator and c.source == "composed" for c in cost)
+
+
+def test_object_of_the_description_is_offered_to_fill(sg):
+    res = sg.suggest(Project(name="县人民医院医疗设备购置", amount=900,
+                             description="购置彩色多普勒超声诊断仪等医疗设备，提升县域诊疗能力。"), k=5)
+    qty = next(s for s in res.slots if s.level2 == "数量指标")
+    c = next(c for c in qty.candidates if c.indicator == "彩色多普勒超声诊断仪购置数量")
+    assert c.source == "composed" and "请按实施计划填写指标值" in c.why
 
 
 def test_without_composition_the_library_typical_value_comes_back(sg):

@@ -14,8 +14,8 @@ from functools import lru_cache
 from engine.domain.resources import load_json
 from engine.domain.text import nfkc
 
-QUANTITY, RATE, SATISFACTION, DEADLINE, LIMIT, COST, TOTAL, EFFECT = (
-    "quantity", "rate", "satisfaction", "deadline", "limit", "cost", "total", "effect")
+QUANTITY, RATE, SATISFACTION, DEADLINE, LIMIT, COST, TOTAL, EFFECT, OBJECT = (
+    "quantity", "rate", "satisfaction", "deadline", "limit", "cost", "total", "effect", "object")
 _SLOT_LEVEL1 = {"经济成本指标": "成本指标", "社会成本指标": "成本指标", "生态环境成本指标": "成本指标",
                 "数量指标": "产出指标", "质量指标": "产出指标", "时效指标": "产出指标",
                 "经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标",
@@ -62,8 +62,8 @@ def decompose(goal: str, description: str = "") -> list[Commitment]:
     for text, source in ((goal, "年度绩效目标"), (description, "项目概述")):
         text = re.sub(r"(?<=\d),(?=\d{3})", "", nfkc(text or "")[:4000])  # 1,200公里
         for c in _decompose(text, source):
-            key = (c.level2, c.value)
-            if key in seen:
+            key = (c.level2, c.value or c.name)
+            if key in seen or (c.kind == OBJECT and any(o.level2 == c.level2 and o.name[:4] == c.name[:4] for o in out)):
                 continue
             seen.add(key)
             out.append(c)
@@ -88,7 +88,7 @@ def _decompose(text: str, source: str) -> list[Commitment]:
     out = []
     for clause in _clauses(text):
         taken: list[tuple[int, int]] = []
-        for finder in (_satisfaction, _rates, _deadlines, _limits, _costs, _quantities):
+        for finder in (_satisfaction, _rates, _deadlines, _limits, _costs, _quantities, _objects):
             for c, span in finder(clause, taken):
                 if c is not None and c.name:
                     out.append(Commitment(c.kind, c.level2, c.name, c.value, c.unit, c.phrase, source))
@@ -303,3 +303,20 @@ def _quantities(clause: str, taken):
                 else "社会效益指标" if _has(cfg["social_words"], pre) else "数量指标")
         value = f"{_op(context)}{_fmt(num)}{unit}"
         yield _mk(QUANTITY, slot, name, value, unit, clause[max(0, m.start() - len(pre)): m.end() + len(post)]), m.span()
+
+
+def _objects(clause: str, taken):
+    """What the project buys, builds, plants or serves, when no number is stated: 购置彩色多普勒超声诊断仪
+    → 彩色多普勒超声诊断仪购置数量 (the drafter fills the target)."""
+    cfg = _cfg()
+    verbs = "|".join(map(re.escape, sorted(cfg["object_verbs"], key=len, reverse=True)))
+    for m in re.finditer(rf"({verbs})({_HAN}{{2,12}}?)(?=[等和及与、，,。；;的]|$)", clause):
+        if not _free(m.span(), taken) or re.match(r"\s*\d", clause[m.end(): m.end() + 2]):
+            continue
+        verb, obj = m.group(1), _trim(m.group(2), 10)
+        if len(obj) < 2 or obj in cfg["object_stop"]:
+            continue
+        measure = cfg["object_verbs"][verb]
+        if measure == "长度" and not _has(cfg["road_words"] + ["管网", "管道", "渠", "堤"], obj):
+            measure = "数量"
+        yield _mk(OBJECT, "数量指标", f"{obj}{verb}{measure}", "", "", m.group(0)), m.span()

@@ -129,8 +129,8 @@ def holdout_recall(engine: Engine, tables: list[HistoryTable], leave_out: bool =
     found = load_json("thresholds.json")["match_dice"]
     hits = total = 0
     for t in tables:
-        res = sg.suggest(Project(name=t.name, description=t.description, amount=t.amount, department=t.department,
-                                 year=t.year), k=5,
+        res = sg.suggest(Project(name=t.name, description=t.description, goal=t.goal, amount=t.amount,
+                                 department=t.department, year=t.year), k=5,
                          exclude={t.table_id, t.name} if leave_out else set())
         by_slot = {s.level2: [bigrams(c.indicator) for c in s.candidates] for s in res.slots}
         for r in t.rows:
@@ -162,7 +162,9 @@ def train(paths: Paths, inputs: list[str], out: str | None = None, force: bool =
     say("读取批复表")
     tables, skipped, read_inputs = read_approved(inputs)
     if not tables:
-        raise InputError(", ".join(inputs), "没有可用的批复表（见跳过原因）" + ("：" + skipped[0] if skipped else ""))
+        more = f"；另有{len(skipped) - 20}条" if len(skipped) > 20 else ""
+        raise InputError(", ".join(inputs), "没有可用的批复表，什么也没有改动" +
+                         ("。跳过原因：" + "；".join(skipped[:20]) + more if skipped else ""))
     linker = EntryLinker(old.entries)
     stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
     approved = history_from_tables(tables, linker, "approved")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from engine.model.engine import Engine
 
 MODES = ("bm25", "dense", "hybrid", "hybrid+history")
+OBJECT_RANK = -0.05  # a composed indicator without a number ranks just below the best library entry
 
 
 FEATURES = ("bm25", "dense", "kind", "any_kind", "same_sector", "other_sector", "hist", "pop_sector", "pop_kind")
@@ -296,8 +297,12 @@ class Suggester:
             for i in rows[np.argsort(-order[rows], kind="stable")][: k * 4]:
                 pool.append((float(order[i]), int(i), None))
             top = max(float(score[rows].max()), 0.0)
+        # the drafter's numbers first — below a precedent's own rows unless they name one of them —, then
+        # objects named without a number
+        has_precedent = any(p.strong for p in precedents)
         for n, c in enumerate(composed):
-            pool.append((top + 3.0 - 0.01 * n, c.entry, c))
+            lead = 3.0 if c.precedent is not None or not has_precedent else 0.95
+            pool.append(((top + lead if c.commitment.value else top + OBJECT_RANK) - 0.01 * n, c.entry, c))
         for p in precedents:
             if p.strong:
                 pool.append((top + 1.0 + p.strength + 0.05 * len(p.uses), None, p))
@@ -366,9 +371,11 @@ class Suggester:
             ident, name, named = e.id, e.name, "，采用指标库中同义指标的名称"
         else:
             ident, name, named = f"G:{cm.name}", cm.name, ""
-        why = f"{cm.source}写明“{cm.phrase}”{named}，指标值取项目自己的数字"
-        return Candidate(ident, name, cm.unit or (e.unit if e else ""), cm.value, score, "composed", why,
-                         e.explanation if e else "", relevance=1.0, strong=True)
+        why = (f"{cm.source}写明“{cm.phrase}”{named}，指标值取项目自己的数字" if cm.value
+               else f"{cm.source}提到“{cm.phrase}”{named}，请按实施计划填写指标值")
+        value = cm.value or (e.target if e else "")
+        return Candidate(ident, name, cm.unit or (e.unit if e else ""), value, score, "composed", why,
+                         e.explanation if e else "", relevance=1.0 if cm.value else 0.5, strong=bool(cm.value))
 
     def _approved(self, p: Precedent, score: float, project: Project) -> Candidate:
         """An indicator as an approved table wrote it, its target moved to this project's amount."""
