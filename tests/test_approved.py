@@ -15,6 +15,7 @@ from engine.model.store import load_engine
 from engine.paths import Paths
 from engine.retrieval.approved import adapt_value, find_previous, gather, shift_year
 from engine.retrieval.suggest import Suggester
+from test_train import tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITTEN = ROOT / "data" / "eval" / "independent" / "written_a.json"
@@ -193,16 +194,6 @@ def test_proposals_command_lists_clusters(court, capsys):
 
 
 # ------------------------------------------------------------------ bad approved files
-def _digest(root: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    for f in sorted(p for p in root.rglob("*") if p.is_file()):
-        h.update(str(f.relative_to(root)).encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
-
-
 @pytest.mark.parametrize("content", ["", "[]",
                                      json.dumps([{"project": {"name": "2026年某项目"}, "indicators": [
                                          {"level1": "管理类指标", "level2": "", "indicator": "预算执行率", "value": "≥90%"},
@@ -212,10 +203,10 @@ def test_empty_or_all_bad_approved_file_is_exit_2_and_changes_nothing(session_en
     bad = tmp_path / "approved.json"
     bad.write_text(content, encoding="utf-8")
     models = Paths.default().models
-    before = _digest(models)
+    before = tree_digest(models)
     assert main(["train", "--approved", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "没有可用的批复表" in err
     if "预算执行率" in content:  # each unusable row is named with its reason
         assert "第1个指标“预算执行率”：不是绩效目标指标" in err and "第2个指标“培训人次”：指标值为空" in err
-    assert _digest(models) == before
+    assert tree_digest(models) == before
