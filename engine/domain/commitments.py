@@ -51,9 +51,14 @@ def _cfg() -> dict:
     suffix = "|".join(map(re.escape, sorted(cfg["time_suffix"], key=len, reverse=True)))
     cfg["_slash_cost"] = re.compile(rf"{_NUM}\s*(万元|元)\s*(?:/|每)\s*({_HAN}{{1,2}}?)(?:[·.]({suffix}))?")
     cfg["_money"] = re.compile(rf"{_NUM}\s*(万元|元)")
+    cfg["_ops_tail"] = sorted((w for w in cfg["op_words"] if not w[0].isascii()), key=len, reverse=True) + ["按", "约", "共", "计"]
+    cfg["_ops_by_len"] = sorted(cfg["op_words"], key=len, reverse=True)
+    verbs = "|".join(map(re.escape, sorted(cfg["object_verbs"], key=len, reverse=True)))
+    cfg["_objects"] = re.compile(rf"({verbs})({_HAN}{{2,12}}?)(?=[等和及与、，,。；;的]|$)")
     return cfg
 
 
+@lru_cache(maxsize=512)
 def decompose(goal: str, description: str = "") -> list[Commitment]:
     """The commitments of a goal text and a description (goal first; a description number the goal
     already states is not repeated)."""
@@ -113,11 +118,10 @@ def _trim(s: str, keep: int = 16) -> str:
     s = segments[-1] if segments else ""  # the words after the last number
     s = re.sub(r"\d+(?:\.\d+)?%?|[^\u4e00-\u9fffA-Za-z]", "", s)
     s = _AFTER.sub("", s)
-    ops = sorted((w for w in cfg["op_words"] if not w[0].isascii()), key=len, reverse=True)
     changed = True
     while changed and s:
         changed = False
-        for w in ops + ["按", "约", "共", "计"]:
+        for w in cfg["_ops_tail"]:
             if s.endswith(w):
                 s, changed = s[: -len(w)], True
     s = s[-keep:]
@@ -134,10 +138,10 @@ def _trim(s: str, keep: int = 16) -> str:
 
 
 def _op(context: str, default: str = "≥") -> str:
-    ops = _cfg()["op_words"]
-    for w in sorted(ops, key=len, reverse=True):
+    cfg = _cfg()
+    for w in cfg["_ops_by_len"]:
         if w in context:
-            return ops[w]
+            return cfg["op_words"][w]
     return default
 
 
@@ -309,8 +313,7 @@ def _objects(clause: str, taken):
     """What the project buys, builds, plants or serves, when no number is stated: 购置彩色多普勒超声诊断仪
     → 彩色多普勒超声诊断仪购置数量 (the drafter fills the target)."""
     cfg = _cfg()
-    verbs = "|".join(map(re.escape, sorted(cfg["object_verbs"], key=len, reverse=True)))
-    for m in re.finditer(rf"({verbs})({_HAN}{{2,12}}?)(?=[等和及与、，,。；;的]|$)", clause):
+    for m in cfg["_objects"].finditer(clause):
         if not _free(m.span(), taken) or re.match(r"\s*\d", clause[m.end(): m.end() + 2]):
             continue
         verb, obj = m.group(1), _trim(m.group(2), 10)

@@ -40,6 +40,7 @@ class Precedent:
     vote: float = 0.0        # share of the similar tables' similarity that uses it
     strength: float = 0.0    # best use's similarity × recency
     strong: bool = False     # used by a precedent table
+    same_project: bool = False  # used by last year's table or a near-identical one (same_project_similarity)
 
     @property
     def best(self) -> Use:
@@ -53,7 +54,7 @@ def recency(year: int | None, latest: int | None) -> float:
 
 
 def gather(similar: list[tuple[HistoryTable, float]], strong_sim: float,
-           recognised: set[int] = frozenset()) -> dict[str, list[Precedent]]:
+           recognised: set[int] = frozenset(), same_sim: float = 0.95) -> dict[str, list[Precedent]]:
     """The indicators of `similar` (tables with their similarity) grouped per slot: rows linked to one
     library entry, or with near-identical names, are one precedent. Tables whose id() is in
     `recognised` (last year's table of this project) count as precedents whatever their similarity."""
@@ -65,6 +66,7 @@ def gather(similar: list[tuple[HistoryTable, float]], strong_sim: float,
     for t, s in similar:
         w = s * recency(t.year, latest)
         strong = s >= strong_sim or id(t) in recognised
+        same = s >= same_sim or id(t) in recognised
         seen: set[int] = set()
         for r in t.rows:
             group = slots.setdefault(r.level2, [])
@@ -81,6 +83,7 @@ def gather(similar: list[tuple[HistoryTable, float]], strong_sim: float,
                 p.vote += s / total
             p.strength = max(p.strength, w)
             p.strong = p.strong or strong
+            p.same_project = p.same_project or same
     for group in slots.values():
         for p in group:
             p.uses.sort(key=lambda u: -u.sim)

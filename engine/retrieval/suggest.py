@@ -159,8 +159,8 @@ class Suggester:
         if not tokens and qvec is None:
             notes.append("项目名称和描述中没有可识别的中文词语，推荐仅依据项目类别和行业。")
 
-        similar = self.similar_tables(topic_tokens(tokens, places(project.name, project.department)), qvec, mode,
-                                      exclude)
+        here = places(project.name, project.department, tokens=tokens)
+        similar = self.similar_tables(topic_tokens(tokens, here), qvec, mode, exclude)
         kind, kind_src, kind_likely = self._combine(infer_kind(project), kind_scores(project),
                                                     [(eng.history[i].category, s) for i, s in similar])
         sector, sector_src, sector_likely = self._combine(infer_sector(project), sector_scores(project),
@@ -235,7 +235,8 @@ class Suggester:
             strong = float(eng.params["precedent_similarity"])
             if prev is not None and all(t is not prev for t, _ in tables):
                 tables.append((prev, strong))
-            precedents = gather(tables, strong, {id(prev)} if prev is not None else set())
+            precedents = gather(tables, strong, {id(prev)} if prev is not None else set(),
+                                float(eng.params["same_project_similarity"]))
         commitments = decompose(project.goal, project.description) if composition else []
         # a sector the drafter stated: another sector's entries only fill what is left
         order = score - 100.0 * a.features["other_sector"] if a.sector_source == "given" else score
@@ -297,11 +298,11 @@ class Suggester:
             for i in rows[np.argsort(-order[rows], kind="stable")][: k * 4]:
                 pool.append((float(order[i]), int(i), None))
             top = max(float(score[rows].max()), 0.0)
-        # the drafter's numbers first — below a precedent's own rows unless they name one of them —, then
-        # objects named without a number
-        has_precedent = any(p.strong for p in precedents)
+        # the drafter's numbers first — below the rows of the same project's approved table unless they
+        # name one of them —, then objects named without a number
+        same_project = any(p.same_project for p in precedents)
         for n, c in enumerate(composed):
-            lead = 3.0 if c.precedent is not None or not has_precedent else 0.95
+            lead = 3.0 if c.precedent is not None or not same_project else 0.95
             pool.append(((top + lead if c.commitment.value else top + OBJECT_RANK) - 0.01 * n, c.entry, c))
         for p in precedents:
             if p.strong:

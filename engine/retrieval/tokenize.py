@@ -60,21 +60,19 @@ _LEADING_PLACE = re.compile(r"^(?:20\d{2}\s*年度?)?((?:[\u4e00-\u9fff]{2,6}?(?
 _GENERIC_PLACE = re.compile(r"^(全|本|各|该|城|市|县|区|乡|镇)")
 
 
-def places(*texts: str) -> set[str]:
-    """Place names in project facts (jieba's ns words, and the place a name starts with: "龙海区…"),
-    so that finding similar projects is not led by the county or the year they share."""
-    import jieba.posseg
+_PLACE_TOKEN = re.compile(r"^[\u4e00-\u9fff]{1,6}(?:省|自治区|自治州|市|州|盟|县|区|旗|镇|乡|街道)$")
 
-    jieba.setLogLevel(logging.WARNING)
+
+def places(*texts: str, tokens: list[str] = ()) -> set[str]:
+    """Place names in project facts — the place a name starts with ("龙海区…", "湖北省襄阳市…") and
+    tokens that are one ("秦安县") — so that finding similar projects is not led by the county or the
+    year they share."""
     out = set()
     for text in texts:
-        text = normalize(text)[:120]
-        if not text:
-            continue
-        m = _LEADING_PLACE.match(text)
+        m = _LEADING_PLACE.match(normalize(text)[:60])
         if m and not _GENERIC_PLACE.match(m.group(1)):
             out.add(m.group(1))
-        out.update(w.word for w in jieba.posseg.cut(text) if w.flag.startswith("ns") and len(w.word) >= 2)
+    out.update(t for t in tokens if len(t) >= 3 and _PLACE_TOKEN.match(t) and not _GENERIC_PLACE.match(t))
     return out
 
 
