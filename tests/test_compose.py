@@ -160,3 +160,10 @@ def test_garbage_gets_an_answer_not_a_traceback(args, capsys):
     assert main(["suggest", *args, "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["slots"]) == 10
+
+
+def test_table_output_marks_recommended_and_shows_advice(capsys):
+    assert main(["suggest", "--name", "2026年全县乡村教师培训", "--goal", "年内培训乡村教师1500人次，满意度达到90%以上"]) == 0
+    out = capsys.readouterr().out
+    assert "★ 1. 培训乡村教师人次" in out and "≥1500人次" in out
+    assert "说明：本项目不涉及施工、征地拆迁等负外部性，通常不设社会成本指标" in out

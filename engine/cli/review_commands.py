@@ -71,11 +71,15 @@ def cmd_suggest(args) -> int:
         print(f"提示：{note}")
     if result.previous:
         print(f"上年批复表：{result.previous['why']}（可整表沿用，JSON 输出的 previous 字段）")
+    print("（★ 为推荐的候选：置信度达到门槛；其余仅供参考）")
     for slot in result.slots:
         flag = "【必填】" if slot.required else ""
         print(f"\n{slot.level1} / {slot.level2} {flag}")
+        if slot.advice:
+            print(f"  说明：{slot.advice}")
         for n, c in enumerate(slot.candidates, 1):
-            print(f"  {n}. {c.indicator:<24} 建议值 {c.suggested_value:<14} {c.why}")
+            star = "★" if c.recommended else " "
+            print(f"{star} {n}. {c.indicator:<24} 建议值 {c.suggested_value:<14} {c.why}")
     return 0
 
 
