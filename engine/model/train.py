@@ -19,6 +19,7 @@ import numpy as np
 from engine.domain.history import EntryLinker, HistoryTable, history_from_tables
 from engine.domain.library import Library
 from engine.model.build import fit_engine
+from engine.model.component import even_sample
 from engine.model.engine import Engine
 from engine.model.proposals import PROPOSALS_FILE, Proposal, active_entries, dump_proposals, load_proposals, merge
 from engine.model.store import save_engine
@@ -190,10 +191,10 @@ def train(paths: Paths, inputs: list[str], out: str | None = None, force: bool =
     # finding (and the detection rates reviewers rely on) from one version to the next
     common = dict(library=library, calibration=old.components.get("calibration"), progress=progress)
     candidate = fit_engine(paths, old.manifest["encoder"]["spec"], history_tables=kept + learned,
-                           adapter_exclude=set() if use_adapter else None, parent=old,
+                           learn_adapter=use_adapter, parent=old,
                            refit=True if full else None, **common)
     say("在留出的批复表上比较新旧版本")
-    check = held[:: max(1, -(-len(held) // MAX_CHECK))]  # an even sample of a very large held-out set
+    check = even_sample(held, MAX_CHECK)
     before, after = holdout_recall(old, check), holdout_recall(candidate, check)
     choice = {}
     if candidate.manifest["refitted"] and not full:

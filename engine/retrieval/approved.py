@@ -130,7 +130,8 @@ def find_previous(history: list[HistoryTable], project: Project, exclude: set[st
 
 
 # ------------------------------------------------------------------ targets moved to this project's money
-def _fmt(x: float) -> str:
+def fmt_number(x: float) -> str:
+    """A number as a target writes it: 12, 4.9, 0.25; large ones whole (12346)."""
     if abs(x - round(x)) < 1e-9:
         return str(int(round(x)))
     return f"{x:.4g}" if abs(x) < 1000 else str(int(round(x)))
@@ -160,7 +161,7 @@ def adapt_value(raw: str, name: str, from_amount: float | None, to_amount: float
         if t.value >= 1 and abs(t.value - round(t.value)) < 1e-9:
             new = max(1.0, round(new))
     op = t.op if t.op in ("≥", "≤", "=", ">", "<") else ""
-    return f"{op}{_fmt(new)}{t.unit}", True
+    return f"{op}{fmt_number(new)}{t.unit}", True
 
 
 def shift_year(raw: str, from_year: int | None, to_year: int | None) -> str:
@@ -186,7 +187,7 @@ def previous_block(t: HistoryTable, project: Project) -> dict:
     year = f"{t.year}年" if t.year else "上年"
     note = f"{year}已批复“{t.name}”，共{len(rows)}个指标"
     if changed:
-        note += (f"；项目金额由{_fmt(t.amount)}万元变为{_fmt(project.amount)}万元，"
+        note += (f"；项目金额由{fmt_number(t.amount)}万元变为{fmt_number(project.amount)}万元，"
                  f"{sum(r['adjusted'] for r in rows)}个数量或金额指标已按金额调整，请核对")
     return {"table_id": t.table_id, "name": t.name, "year": t.year, "department": t.department,
             "amount": t.amount, "amount_changed": changed, "rows": rows, "why": note}

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.domain.commitments import decompose
-from engine.retrieval.approved import Precedent, adapt_value, find_previous, gather, previous_block, shift_year
+from engine.retrieval.approved import (Precedent, adapt_value, find_previous, fmt_number, gather, previous_block,
+                                      shift_year)
 from engine.retrieval.compose import Composed, compose
 from engine.retrieval.confidence import calibrated, candidate_features, slot_advice, slot_called
 from engine.retrieval.texts import project_query, query_text
@@ -117,10 +118,6 @@ class Suggestion:
                 "similar_projects": [{"table_id": s.table_id, "name": s.name, "score": round(s.score, 4)}
                                      for s in self.similar],
                 "notes": self.notes, "previous": self.previous}
-
-
-def _fmt(x: float) -> str:
-    return str(int(round(x))) if abs(x - round(x)) < 1e-9 else f"{x:.4g}"
 
 
 class Suggester:
@@ -388,7 +385,7 @@ class Suggester:
         n = len({id(x.table) for x in p.uses})
         if n > 1:
             why += f"（{n}张相似批复表采用）"
-        if adjusted and value.endswith(f"{_fmt(project.amount)}万元"):
+        if adjusted and value.endswith(f"{fmt_number(project.amount)}万元"):  # the total moved to the amount
             why += f"；按项目金额测算为{value}"
         elif adjusted:
             why += f"；按项目金额（{u.table.amount:g}→{project.amount:g}万元）调整为{value}"
