@@ -20,6 +20,7 @@ class Finding:
     candidates: list = field(default_factory=list)
     source_row: int | None = None   # the row in the source file, for finding it there
     target_slot: str = ""           # for LEVEL_MISFILED: the second level the row belongs to
+    refs: tuple = ()                # other rows (positions) the finding depends on: it goes with them
 
     @property
     def dimension(self) -> str:

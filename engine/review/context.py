@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from engine.domain.findings import Finding
-from engine.domain.kinds import Guess, Kind, infer_kind, infer_sector, kind_by_name
+from engine.domain.kinds import Guess, Kind, cost_required, infer_kind, infer_sector, kind_by_name
+from engine.domain.names import TARGET_IN_NAME, classify_name, usable_name
 from engine.domain.resources import load_json, load_lines
 from engine.domain.table import GoalTable, Indicator
+from engine.domain.targets import EMPTY
+from engine.review.coverage import Coverage, required_parts
 
 
 @dataclass
@@ -20,20 +23,34 @@ class TableContext:
     sector_guess: Guess
     kind: Kind | None
     rows: list[tuple[int, Indicator]]          # (1-based position, row) of goal indicator rows
+    coverage: Coverage | None = None           # the required parts the usable rows fill
     extra: dict = field(default_factory=dict)  # room for model-based checks
 
     @classmethod
     def of(cls, table: GoalTable) -> "TableContext":
         kg = infer_kind(table.project)
         sg = infer_sector(table.project)
+        kind = kind_by_name(kg.name) if kg.name else None
         rows = [(i, ind) for i, ind in enumerate(table.indicators, 1) if ind.placement.is_goal]
-        return cls(table, kg, sg, kind_by_name(kg.name) if kg.name else None, rows)
+        parts = required_parts(cost_required(table.project, kind))
+        cov = Coverage.of(parts, [(i, ind.placement.level1, ind.placement.level2, usable_row(ind)) for i, ind in rows])
+        return cls(table, kg, sg, kind, rows, cov)
 
     def has_level1(self, level1: str) -> bool:
         return any(ind.placement.level1 == level1 for _, ind in self.rows)
 
     def has_level2(self, level2: str) -> bool:
         return any(ind.placement.level2 == level2 for _, ind in self.rows)
+
+
+def usable_row(ind: Indicator) -> bool:
+    """A row that names an indicator and states a target (in its value cell or, debris aside, in its name)."""
+    if not usable_name(ind.name):
+        return False
+    if ind.target.kind != EMPTY:
+        return True
+    issue = classify_name(ind.name)
+    return issue is not None and issue.kind == TARGET_IN_NAME
 
 
 @lru_cache(maxsize=1)

@@ -151,7 +151,7 @@ def diff_tables(old: GoalTable, new: GoalTable, engine=None, reviewer: Reviewer 
     enc = _encoder(engine)
     diff.matcher = f"dice+{enc.spec}" if enc is not None else "dice"
     findings = merge_findings(base.findings, adjustment_findings(diff))
-    dims, total, grade, decision = score(findings)
+    dims, total, grade, decision = score(findings, base.coverage)
     diff.review = replace(base, findings=findings, dimensions=dims, total=total, grade=grade, decision=decision)
     diff.summary = summary_text(diff)
     return diff

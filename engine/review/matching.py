@@ -2,6 +2,8 @@
 indicators, inputs stated as goals."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 
 from engine.domain.findings import WARNING, Finding
 from engine.domain.text import bigrams, dice_sets, norm_key
@@ -46,9 +48,9 @@ def check_duplicates(ctx: TableContext) -> list[Finding]:
         grams = bigrams(ind.name)
         for first, other, okey in seen:
             if key == okey or dice_sets(grams, other) >= limit:
-                out.append(_f("INDICATOR_DUPLICATE", WARNING, pos, ind,
-                              f"指标“{ind.name}”与第{first}行重复。",
-                              "请删除重复的指标行，或把两行改为含义不同的指标。"))
+                f = _f("INDICATOR_DUPLICATE", WARNING, pos, ind, f"指标“{ind.name}”与第{first}行重复。",
+                       "请删除重复的指标行，或把两行改为含义不同的指标。")
+                out.append(replace(f, refs=(first,)))
                 break
         else:
             seen.append((pos, grams, key))

@@ -35,8 +35,7 @@ def check_values(ctx: TableContext) -> list[Finding]:
         if t.multiple:
             out.append(_f("MULTIPLE_VALUES", ERROR, pos, ind,
                           f"指标{label}的一个单元格里填了{t.parts}个目标值（“{t.raw}”）。",
-                          "一个指标只对应一个目标值：请把该行拆成几个三级指标，每行一个值，例如分别设置“"
-                          + "”“".join(_split_names(ind.name, t.parts)) + "”。"))
+                          "一个指标只对应一个目标值：" + _split_advice(ind.name, t.raw, t.parts)))
             continue
         if t.kind == QUAL and t.vague:
             out.append(_f("VALUE_VAGUE", ERROR, pos, ind, f"指标{label}的目标值“{t.raw}”表述模糊，无法考核。",
@@ -63,8 +62,16 @@ def check_values(ctx: TableContext) -> list[Finding]:
     return out
 
 
-def _split_names(name: str, parts: int) -> list[str]:
+def _split_advice(name: str, raw: str, parts: int) -> str:
+    """Split advice that names the real parts: the name's own parts when it lists them (A及B), else
+    the values the cell holds, each to get a row of its own."""
     pieces = [p for p in re.split(r"及|和|与|、", name) if p]
     if len(pieces) >= parts:
-        return pieces[:parts]
-    return [f"{name}（{k}）" for k in range(1, parts + 1)]
+        pairs = "”“".join(pieces[:parts])
+        return f"请把该行拆成{parts}个三级指标，每行一个值，分别设置“{pairs}”。"
+    values = [v.strip() for v in re.split(r"[、，,；;/]|和|及", raw) if re.search(r"\d", v)]
+    if len(values) >= 2:
+        shown = "”“".join(values[:parts])
+        return (f"请把该行拆成{len(values[:parts])}行，分别填写“{shown}”，并在各行名称中写明各自衡量的对象"
+                f"（如“{name}”按对象或类别分列）。")
+    return f"请把该行按对象或类别拆成{parts}行，每行一个目标值，并在各行名称中写明各自衡量的对象。"

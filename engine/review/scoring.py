@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import combinations
 
 from engine.domain.findings import ERROR, WARNING, Finding
 from engine.domain.resources import load_json
+from engine.review.coverage import Coverage, coverage_factor, full_coverage
 
 DIMENSIONS = ("completeness", "quantification", "matching", "appropriateness")
 
@@ -25,6 +27,7 @@ class TableReview:
     kind: str = ""
     sector: str = ""
     extra: dict = field(default_factory=dict)
+    coverage: Coverage | None = field(default=None, repr=False, compare=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -54,16 +57,41 @@ def grade_of(total: float) -> str:
     return rubric()["grades"][-1][1]
 
 
-def score(findings: list[Finding]) -> tuple[dict[str, float], float, str, str]:
+def _dimensions(findings: list[Finding], coverage: Coverage, removed: frozenset) -> tuple[dict[str, float], float]:
     r = rubric()
     lost: dict[str, dict[str, float]] = {d: {} for d in DIMENSIONS}
     for f in findings:
         spec = r["codes"][f.code]
         by_code = lost[spec["dimension"]]
         by_code[f.code] = min(spec["cap"], by_code.get(f.code, 0.0) + spec["penalty"][f.severity])
-    dims = {d: round(max(0.0, 100.0 - sum(lost[d].values())), 1) for d in DIMENSIONS}
+    # a missing required part costs its share of completeness, and the other dimensions are judged
+    # on that much less of a table
+    share = sum(p.weight for p in coverage.missing(removed)) / coverage.total_weight
+    factor = 1.0 - coverage_factor() * share
+    dims = {}
+    for d in DIMENSIONS:
+        kept = max(0.0, 100.0 - sum(lost[d].values()))
+        dims[d] = round(max(0.0, kept - 100.0 * share) if d == "completeness" else kept * factor, 1)
     weights = {d: r["dimensions"][d]["weight"] for d in DIMENSIONS}
-    total = round(sum(dims[d] * weights[d] for d in DIMENSIONS) / sum(weights.values()), 1)
+    return dims, round(sum(dims[d] * weights[d] for d in DIMENSIONS) / sum(weights.values()), 1)
+
+
+def score(findings: list[Finding], coverage: Coverage | None = None) -> tuple[dict[str, float], float, str, str]:
+    """Dimension scores, total, grade and decision. The total is never below what the table would get
+    with any of its required parts left out: rows so bad that leaving their part out would score better
+    count as that part missing, so removing a required part can never raise a score."""
+    coverage = coverage or full_coverage()
+    dims, total = _dimensions(findings, coverage, frozenset())
+    penalised = {f.row for f in findings if f.row is not None} | {r for f in findings for r in f.refs}
+    parts = [p.key for p in coverage.parts if penalised.intersection(coverage.rows.get(p.key, ()))]
+    for n in range(1, len(parts) + 1):
+        for removed in combinations(parts, n):
+            rows = {r for k in removed for r in coverage.rows[k]}
+            kept = [f for f in findings if f.row not in rows and not rows.intersection(f.refs)]
+            alt_dims, alt_total = _dimensions(kept, coverage, frozenset(removed))
+            if alt_total > total:
+                dims, total = alt_dims, alt_total
+    r = rubric()
     errors = sum(1 for f in findings if f.severity == ERROR)
     rule = r["decision"]
     if total < rule["return_below_total"] or errors >= rule["return_min_errors"]:
