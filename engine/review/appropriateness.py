@@ -25,10 +25,30 @@ def _floors() -> list[tuple[str, float]]:
 
 def rate_floor(name: str) -> tuple[str, float] | None:
     base = re.sub(r"[\(（][^)）]*[\)）]\s*$", "", name)
+    other = _rules()["rate_floor_other_families"]
     for key, floor in _floors():
         if base.endswith(key) or (key == "满意度" and "满意" in base):
+            if any(w in base for w in other.get(key, ())):
+                return None  # the norm was derived from another family of indicators
             return key, floor
     return None
+
+
+_YEAR_SOURCES = {"column": "预算年度列", "title": "表头", "name": "项目名称", "json": "year 字段"}
+
+
+def check_years(ctx: TableContext) -> list[Finding]:
+    """The budget year as the table states it in several places (the readers record them in
+    project.extra["years"]): places that disagree are a finding."""
+    years = {k: v for k, v in (ctx.table.project.extra.get("years") or {}).items() if isinstance(v, int)}
+    if len(set(years.values())) < 2:
+        return []
+    said = "，".join(f"{_YEAR_SOURCES.get(k, k)}为{v}年" for k, v in years.items())
+    year = ctx.table.project.year
+    return [_f("TARGET_IMPLAUSIBLE", WARNING, None, None,
+               f"表中的预算年度不一致：{said}。",
+               f"请核对本表的预算年度{f'（按{year}年审核）' if year else ''}，统一表头、项目名称和各指标时限中的年度；"
+               "沿用上年表格的，请把年度和时限全部改为本年度。")]
 
 
 def check_plausibility(ctx: TableContext) -> list[Finding]:

@@ -15,6 +15,7 @@ from engine.domain.findings import WARNING, Finding
 from engine.domain.framework import framework
 from engine.review.appropriateness import rate_floor
 from engine.review.context import TableContext
+from engine.review.relevance import sector_words
 from engine.retrieval.suggest import Suggester
 from engine.domain.table import Project
 from engine.domain.targets import QUANT, parse_target
@@ -229,20 +230,9 @@ class ModelChecks:
 
     # ---------------------------------------------------------------- INDICATOR_IRRELEVANT
     def _sector(self, ctx: TableContext, rows) -> str:
-        """The project's sector: as given or recognised by rules, else the vote of its rows' nearest
-        library entries."""
-        if ctx.sector_guess.name:
-            return ctx.sector_guess.name
-        eng = self.engine
-        votes: dict[str, float] = {}
-        for _, ind in rows:
-            best, sim, _ = self.names.info[ind.name]
-            if sim >= 0.8 and eng.entries[best].sector:
-                votes[eng.entries[best].sector] = votes.get(eng.entries[best].sector, 0.0) + sim
-        if not votes:
-            return ""
-        top = max(votes, key=votes.get)
-        return top if votes[top] >= 0.5 * sum(votes.values()) else ""
+        """The project's sector as given or recognised from its own facts. Not voted by its rows: a
+        row's verdict must not depend on which other rows the table has (scores stay monotone)."""
+        return ctx.sector_guess.name
 
     def _irrelevant(self, ctx: TableContext, rows, sector: str) -> list[Finding]:
         eng = self.engine
@@ -258,6 +248,11 @@ class ModelChecks:
             home = eng.entries[best]
             if not home.sector or home.sector == sector or sim < 0.85:
                 continue
+            if ctx.kind is not None and ctx.kind.name in home.kinds and home.sector not in sector_words(home.name):
+                continue  # an indicator of the project's own kind filed under a sector (主体结构封顶时间 for a build)
+            _, _, per = self.names.info[ind.name]
+            if int((per >= 0.85).sum()) >= 3:
+                continue  # near-identical entries in several groups: a generic indicator, no sector to blame
             # how well the row fits the project: its best match among the sector's and the common
             # entries, plus its similarity to the project's own text
             fit = self.names.fit_best(ind.name, sector) + (w_text * float(self.names.vec[ind.name] @ qv) if qv is not None else 0.0)
