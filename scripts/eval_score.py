@@ -33,7 +33,9 @@ from engine.model.engine import Engine  # noqa: E402
 from engine.model.versions import open_engine  # noqa: E402
 from engine.domain.framework import framework  # noqa: E402
 from engine.io.examples import load_example_tables  # noqa: E402
-from engine.domain.kinds import cost_required, infer_kind, kind_by_name  # noqa: E402
+from engine.domain.kinds import cost_required, infer_kind, infer_sector, kind_by_name  # noqa: E402
+from engine.domain.targets import parse_target  # noqa: E402
+from engine.domain.text import year_of  # noqa: E402
 from engine.io.readers import read_file  # noqa: E402
 from engine.domain.table import GoalTable, Indicator  # noqa: E402
 
@@ -182,6 +184,123 @@ def duplicate(t, rng, eng):
     return c, i + 2
 
 
+def _goal_rows(t: GoalTable):
+    """(commitment, row index) pairs: goal numbers that exactly one row carries with the same amount."""
+    from engine.domain.commitments import decompose
+    from engine.review.goal_match import CHECKED, base_unit
+
+    out = []
+    for c in decompose(t.project.goal or ""):
+        if c.kind not in CHECKED or c.kind == "deadline" or not c.value:
+            continue
+        want = parse_target(c.value, c.name, c.unit)
+        if want.kind != "quantitative" or not want.value:
+            continue
+        same = [i for i, ind in enumerate(t.indicators) if ind.target.kind == "quantitative" and ind.target.value
+                and base_unit(ind.target.unit)[0] == base_unit(want.unit)[0]
+                and abs(ind.target.value * base_unit(ind.target.unit)[1] - want.value * base_unit(want.unit)[1]) < 1e-6]
+        if len(same) == 1:
+            out.append((c, same[0]))
+    return out
+
+
+def goal_value_changed(t, rng, eng):
+    pairs = [(c, i) for c, i in _goal_rows(t) if c.kind not in ("cost", "limit")]
+    if not pairs:
+        return None
+    c, i = rng.choice(pairs)
+    cc = clone(t)
+    ind = cc.indicators[i]
+    lower = ind.target.value * rng.choice([0.5, 0.6, 0.8])
+    ind.value = f"≥{round(lower, 2):g}{ind.target.unit}"
+    ind.unit = ""
+    ind._target = None
+    return cc, i + 1
+
+
+def goal_row_removed(t, rng, eng):
+    pairs = _goal_rows(t)
+    if not pairs:
+        return None
+    c, i = rng.choice(pairs)
+    cc = clone(t)
+    del cc.indicators[i]
+    return cc, None
+
+
+PLACEHOLDERS = ["（≥**人）", "★★★", "（必填）", "XX"]
+
+
+def name_placeholder(t, rng, eng):
+    idx = rows_of(t, level1="产出指标") or rows_of(t)
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    cc = clone(t)
+    ind = cc.indicators[i]
+    debris = rng.choice(PLACEHOLDERS + ["指标1："])
+    ind.name = debris + ind.name if debris in ("指标1：", "XX") else ind.name + debris
+    ind._placement = ind._target = None
+    return cc, i + 1
+
+
+def name_not_indicator(t, rng, eng):
+    if not t.indicators:
+        return None
+    cc = clone(t)
+    kind = rng.choice(["filler", "value", "date"])
+    if kind == "filler":
+        pos = rng.randrange(len(cc.indicators) + 1)
+        level2 = rng.choice(["社会成本指标", "生态环境成本指标", "经济效益指标", "生态效益指标"])
+        level1 = "成本指标" if "成本" in level2 else "效益指标"
+        cc.indicators.insert(pos, new_row(level1, level2, rng.choice(["本项目不适用此指标", "无", "不涉及"]), "无"))
+        return cc, pos + 1
+    idx = [i for i, ind in enumerate(cc.indicators) if ind.target.kind == ("quantitative" if kind == "value" else "date")]
+    if not idx:
+        return None
+    i = rng.choice(idx)
+    cc.indicators[i].name = cc.indicators[i].target.raw
+    cc.indicators[i]._placement = cc.indicators[i]._target = None
+    return cc, i + 1
+
+
+# indicators that belong to one field, written here (not taken from the library): a project of
+# another field that never mentions their objects should be told they do not belong
+FOREIGN = [("农业农村", "生猪出栏头数", "≥500头"), ("林业和园林", "森林覆盖率", "≥40%"), ("教育", "培训教师人次", "≥100人次"),
+           ("卫生健康", "门诊诊疗人次", "≥20000人次"), ("交通运输", "农村公路养护里程", "≥120公里"),
+           ("水利", "水库除险加固座数", "≥3座"), ("民政", "特困人员供养人数", "≥300人"), ("公安", "刑事案件破案率", "≥85%"),
+           ("文化和旅游", "景区接待游客人次", "≥10万人次"), ("司法", "人民调解案件调解成功率", "≥95%")]
+
+
+def foreign_row(t, rng, eng):
+    from engine.review.relevance import foreign_words
+
+    text = " ".join((t.project.name, t.project.department, t.project.description, t.project.goal))
+    sector = t.project.sector or infer_sector(t.project).name
+    pool = [f for f in FOREIGN if foreign_words(f[1], text, sector)]
+    if not pool:
+        return None
+    _, name, value = rng.choice(pool)
+    cc = clone(t)
+    pos = rng.randrange(len(cc.indicators) + 1)
+    level2 = "数量指标" if not value.endswith("%") else "质量指标"
+    cc.indicators.insert(pos, new_row("产出指标", level2, name, value))
+    return cc, pos + 1
+
+
+def deadline_out_of_year(t, rng, eng):
+    year = t.project.year or year_of(t.project.name)
+    idx = [i for i, ind in enumerate(t.indicators) if ind.target.kind == "date"]
+    if not year or not idx:
+        return None
+    i = rng.choice(idx)
+    cc = clone(t)
+    cc.project.year = year
+    cc.indicators[i].value = rng.choice([f"{year + 1}年6月30日前", f"{year - 1}年12月31日前"])
+    cc.indicators[i]._target = None
+    return cc, i + 1
+
+
 DEFECTS = [
     ("删除满意度指标", "LEVEL1_MISSING", drop(("服务对象满意度指标",), "LEVEL1_MISSING")),
     ("删除时效指标", "LEVEL2_MISSING", drop(("时效指标",), "LEVEL2_MISSING")),
@@ -195,6 +314,12 @@ DEFECTS = [
     ("成本指标超过项目金额", "COST_BUDGET_MISMATCH", cost_above),
     ("把资金投入当目标", "INPUT_AS_GOAL", funds_as_goal),
     ("重复一行", "INDICATOR_DUPLICATE", duplicate),
+    ("改低目标中的数值", "GOAL_VALUE_MISMATCH", goal_value_changed),
+    ("删除目标对应的指标行", "GOAL_NOT_COVERED", goal_row_removed),
+    ("名称留有模板占位", "NAME_PLACEHOLDER", name_placeholder),
+    ("名称不是指标", "NAME_NOT_INDICATOR", name_not_indicator),
+    ("插入他行业专属指标（库外）", "INDICATOR_IRRELEVANT", foreign_row),
+    ("时限超出预算年度", "TARGET_IMPLAUSIBLE", deadline_out_of_year),
 ]
 
 
@@ -221,6 +346,45 @@ def held_out_classifiers(engine: Engine, tables: list[GoalTable], folds: int = 5
     return table_fold, models
 
 
+class Detection:
+    """Clean-table findings and per-defect detection over a set of tables."""
+
+    def __init__(self):
+        self.clean_n = self.clean_errors = 0
+        self.clean_codes: Counter = Counter()
+        self.found: Counter = Counter()
+        self.total: Counter = Counter()
+        self.misses: dict[str, list] = defaultdict(list)
+
+    def run(self, reviewer, tables, rng, engine) -> None:
+        reviewer.model.prepare(tables)
+        for t in tables:
+            r = reviewer.review(t)
+            self.clean_n += 1
+            self.clean_errors += any(x.severity == "error" for x in r.findings)
+            self.clean_codes.update({x.code for x in r.findings})
+            for name, code, make in DEFECTS:
+                made = make(t, rng, engine)
+                if made is None:
+                    continue
+                bad, row = made
+                rr = reviewer.review(bad)
+                self.total[name] += 1
+                hit = any(x.code == code and (row is None or x.row == row) for x in rr.findings)
+                self.found[name] += hit
+                if not hit and len(self.misses[name]) < 5:
+                    self.misses[name].append(f"{t.project.name}｜第{row}行｜{bad.indicators[row - 1].name if row else ''}")
+
+    @property
+    def share(self) -> float:
+        return self.clean_errors / self.clean_n if self.clean_n else 0.0
+
+    def rates(self) -> dict:
+        return {name: {"code": code, "copies": self.total[name], "detected": self.found[name],
+                       "rate": round(self.found[name] / self.total[name], 4) if self.total[name] else None}
+                for name, code, _ in DEFECTS}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="评审检出率基准")
     ap.add_argument("--model", help="引擎目录（默认：当前在用的版本）")
@@ -236,48 +400,35 @@ def main(argv=None) -> int:
     per_fold: dict[int, list] = defaultdict(list)
     for k, t in enumerate(tables):
         per_fold[table_fold[k]].append(t)
-    clean_errors, clean_n = 0, 0
-    clean_codes: Counter = Counter()
-    found, total = Counter(), Counter()
-    misses: dict[str, list] = defaultdict(list)
+    examples = Detection()
     for f, fold_tables in per_fold.items():
         engine.classifier = models[f]
-        reviewer = make_reviewer(engine)
-        reviewer.model.prepare(fold_tables)
-        for t in fold_tables:
-            r = reviewer.review(t)
-            clean_n += 1
-            clean_errors += any(x.severity == "error" for x in r.findings)
-            clean_codes.update({x.code for x in r.findings})
-            for name, code, make in DEFECTS:
-                made = make(t, rng, engine)
-                if made is None:
-                    continue
-                bad, row = made
-                rr = reviewer.review(bad)
-                total[name] += 1
-                hit = any(x.code == code and (row is None or x.row == row) for x in rr.findings)
-                found[name] += hit
-                if not hit and len(misses[name]) < 5:
-                    misses[name].append(f"{t.project.name}｜第{row}行｜{bad.indicators[row - 1].name if row else ''}")
+        examples.run(make_reviewer(engine), fold_tables, rng, engine)
     engine.classifier = full_clf
-    rates = {name: {"code": code, "copies": total[name], "detected": found[name],
-                    "rate": round(found[name] / total[name], 4) if total[name] else None}
-             for name, code, _ in DEFECTS}
-    print(f"{'缺陷类型':<16}{'应报代码':<24}{'副本数':>6}{'检出':>6}{'检出率':>8}")
+    # tables written without looking at the library (data/eval/independent): the classifier never saw them
+    independent = Detection()
+    indep_tables = [t for f in sorted((ROOT / "data" / "eval" / "independent").glob("*.json")) for t in read_file(f).tables]
+    independent.run(make_reviewer(engine), indep_tables, rng, engine)
+    print(f"{'缺陷类型':<16}{'应报代码':<24}{'示例副本':>8}{'检出率':>8}{'独立副本':>8}{'检出率':>8}")
+    rates, rates_ind = examples.rates(), independent.rates()
     for name, r in rates.items():
-        print(f"{name:<16}{r['code']:<24}{r['copies']:>6}{r['detected']:>6}{(r['rate'] or 0):>8.1%}")
-    share = clean_errors / clean_n if clean_n else 0.0
-    print(f"\n干净表（示例批复表）{clean_n} 张，含“错误”级问题的占 {share:.1%}")
-    print("干净表上出现的问题（张数）：" + "，".join(f"{c} {n}" for c, n in clean_codes.most_common()))
+        ri = rates_ind[name]
+        print(f"{name:<16}{r['code']:<24}{r['copies']:>8}{(r['rate'] or 0):>8.1%}{ri['copies']:>8}{(ri['rate'] or 0):>8.1%}")
+    for label, d in (("示例批复表", examples), ("独立编写表", independent)):
+        print(f"\n干净表（{label}）{d.clean_n} 张，含“错误”级问题的占 {d.share:.1%}")
+        print("干净表上出现的问题（张数）：" + "，".join(f"{c} {n}" for c, n in d.clean_codes.most_common()))
     from engine.model.classifier import held_out_accuracy, training_rows
 
     acc = held_out_accuracy(*training_rows(engine.entries, engine.history))
     print(f"\n层级分类器（按行业/类别整组留出，5 折）：二级指标准确率 {acc['overall']:.1%}，一级指标准确率 {acc['level1']:.1%}")
     for slot, a in acc["by_slot"].items():
         print(f"  {slot:<12}{a['accuracy']:>8.1%}  （{a['n']} 条）")
-    out = {"classifier_held_out": acc, "defects": rates, "clean_tables": clean_n, "clean_with_error": clean_errors,
-           "clean_error_share": round(share, 4), "clean_tables_by_code": dict(clean_codes), "misses": misses,
+    out = {"classifier_held_out": acc, "defects": rates, "clean_tables": examples.clean_n,
+           "clean_with_error": examples.clean_errors, "clean_error_share": round(examples.share, 4),
+           "clean_tables_by_code": dict(examples.clean_codes), "misses": examples.misses,
+           "independent": {"defects": rates_ind, "clean_tables": independent.clean_n,
+                           "clean_with_error": independent.clean_errors, "clean_error_share": round(independent.share, 4),
+                           "clean_tables_by_code": dict(independent.clean_codes), "misses": independent.misses},
            "model": engine.version}
     reviewer = make_reviewer(engine)
     real = []
