@@ -10,7 +10,7 @@ import pytest
 from engine.cli import main
 from engine.domain.framework import NON_GOAL, framework
 from engine.domain.targets import DATE, EMPTY
-from engine.io.readers import read_file
+from engine.io.readers import InputError, read_file
 from engine.review.reviewer import Reviewer
 
 MESSY = Path(__file__).parent / "data" / "messy"
@@ -296,6 +296,21 @@ def test_prose_in_json_and_json_extras():
     assert target(rows["器材设计使用年限"]) == ("≥", (8.0,), "年")      # 正向
     for t in (sport, river, text):
         reviewed(t)
+
+
+def test_a_form_label_without_a_list_is_still_no_table(tmp_path):
+    rows = [["2026年度项目支出绩效目标申报表", None], ["项目名称", "2026年河道保洁服务"], ["绩效指标", "见附表"]]
+    with pytest.raises(InputError) as e:
+        read(form(tmp_path, "none.xlsx", rows))
+    assert "未找到绩效指标表头" in str(e.value)
+
+
+def test_a_goal_column_is_not_taken_for_the_missing_value_column(tmp_path):
+    text = "项目名称,年度绩效目标,一级指标,二级指标,三级指标\n河道保洁,保洁河道30公里,产出指标,数量指标,保洁河道长度\n"
+    (tmp_path / "v.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read(tmp_path / "v.csv")
+    assert "缺少必需的列：指标值" in str(e.value) and "v.csv 第1行" in str(e.value)
 
 
 # ------------------------------------------------------------------ g. evaluation-table rows

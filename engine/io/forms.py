@@ -12,7 +12,7 @@ from engine.domain.text import clean, nfkc
 from engine.domain.years import parse_year, settle_year, year_in_name, year_in_title
 
 from engine.io.errors import InputError, ReadResult
-from engine.io.layouts import expand_prose, hkey, indicator_of, map_columns
+from engine.io.layouts import expand_prose, hkey, indicator_of, map_columns, split_prose
 from engine.io.longform import _long_rows, _to_amount, long_header
 
 
@@ -205,13 +205,13 @@ def _form_table(p: Path, sheet: str, grid, hr: int, cols: dict[str, int]) -> Goa
 
 
 def _prose_block(grid) -> tuple[int, dict[str, int]] | None:
-    """A form with no indicator columns whose 绩效指标 label holds the indicators as text: the header
-    row is taken as the row after the facts, and the prose cell's row is remembered."""
+    """A form with no indicator columns whose 绩效指标 label holds a list of indicators as text: every
+    row is read for facts (the "header" is past the last row) and the prose label's row is kept."""
     for r, row in enumerate(grid):
         for c, cell in enumerate(row):
             if cell is not None and _label_field(_label(cell)) == "prose":
                 v = _fact_value(grid, r, c, _label(cell))
-                if v is not None and clean(v):
+                if isinstance(v, str) and len(split_prose(v)) >= 2:
                     return len(grid), {"prose": r}
     return None
 

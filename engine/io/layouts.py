@@ -16,6 +16,8 @@ from engine.domain.text import clean, nfkc
 # row fields kept in Indicator.extra: never a target
 EXTRA_FIELDS = ("long_term", "long_indicator", "weight", "score", "deviation")
 _LONG, _ANNUAL = ("长期", "远期", "实施期"), ("年度", "当年", "本年", "全年")
+_LONG_HEADS = ("中长期目标", "长期目标", "中长期指标", "长期指标", "实施期目标")
+_ANNUAL_HEADS = ("年度目标", "年度目标值", "年度指标", "当年目标", "本年度目标")
 
 
 def hkey(text) -> str:
@@ -54,25 +56,25 @@ def map_columns(header: list, table: dict[str, str], above: list[list] = ()) -> 
             text = label[c]
             return "long" if any(w in text for w in _LONG) else "annual" if any(w in text for w in _ANNUAL) else ""
 
-        for f, ps in positions.items():
-            annual = [c for c in ps if block(c) == "annual"]
-            long = [c for c in ps if block(c) == "long"]
-            if annual:
-                cols[f] = annual[0]
-            if long and f in ("value", "indicator"):
-                cols["long_term" if f == "value" else "long_indicator"] = long[0]
+        # only a block labelled 长期 beside one that is not tells the two sets apart
+        if any(block(c) == "long" for c in positions.get("value", ())) and \
+                any(block(c) != "long" for c in positions.get("value", ())):
+            for f, ps in positions.items():
+                long = [c for c in ps if block(c) == "long"]
+                annual = [c for c in ps if block(c) == "annual"] or [c for c in ps if c not in long]
+                if annual:
+                    cols[f] = annual[0]
+                if long and f in ("value", "indicator"):
+                    cols["long_term" if f == "value" else "long_indicator"] = long[0]
     if "value" not in cols and "indicator" in cols:
         # 中长期目标 | 年度目标 written as the value columns of the indicator block
-        for c, cell in enumerate(header):
-            text = nfkc(str(cell or ""))
-            if re.search(r"(目标|指标)值?$", text) and len(text) <= 8:
-                if any(w in text for w in _LONG):
-                    cols.setdefault("long_term", c)
-                elif any(w in text for w in _ANNUAL):
-                    cols["value"] = c
-        if "value" in cols:
+        keys = {hkey(cell): c for c, cell in reversed(list(enumerate(header))) if cell is not None}
+        long = next((keys[k] for k in _LONG_HEADS if k in keys), None)
+        annual = next((keys[k] for k in _ANNUAL_HEADS if k in keys), None)
+        if long is not None and annual is not None:
+            cols["value"], cols["long_term"] = annual, long
             for f in ("goal", "long_goal"):
-                if cols.get(f) in (cols["value"], cols.get("long_term")):
+                if cols.get(f) in (annual, long):
                     del cols[f]
     return cols
 
