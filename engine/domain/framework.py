@@ -41,11 +41,18 @@ class Placement:
         return self.level1 not in ("", NON_GOAL)
 
 
+_BRACKETS = re.compile(r"[\(\[【][^)\]】]*[\)\]】]")
+_SCORE = re.compile(r"(?:\d+(?:\.\d+)?(?:[-~]\d+(?:\.\d+)?)?分|(?<=指标)分|[:：])$")
+
+
 def _key(text: str) -> str:
+    """What a level cell names, without numbering, spaces, the form's notes and scores in brackets
+    ("产出指标(50分)", "成本指标(0-20)分", "数量指标(必填硬性指标)") or a trailing 指标/目标."""
     s = nfkc(text).strip()
     s = re.sub(r"^[\(（]?[0-9一二三四五六七八九十①-⑩]+[\)）\.、．]?\s*", "", s)
     s = re.sub(r"\s+", "", s)
-    s = re.sub(r"(类)?指标$", "", s)
+    s = _SCORE.sub("", _BRACKETS.sub("", s))
+    s = re.sub(r"(类)?(指标|目标)$", "", s)
     return s
 
 
@@ -87,6 +94,10 @@ class Framework:
         l1 = self._l1.get(k1, "")
         if k1 in self._ng1 or k2 in self._ng2:
             return Placement(NON_GOAL, "", written)
+        if not l1 and k2 not in self._l2 and k2 in self._l1:
+            # a first level written in the second column under a heading such as 绩效指标
+            # (绩效指标/项目完成指标): the row's second level is guessed from its name
+            l1, k2 = self._l1[k2], ""
         slot = self._l2.get(k2)
         if slot is None and not l1:
             # single-column layouts (指标类型) put a second-level name in the first column

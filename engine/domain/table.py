@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.domain.framework import Placement, framework
-from engine.domain.targets import Target, parse_target
+from engine.domain.targets import QUANT, Target, operator_of, parse_target
 
 
 @dataclass
@@ -41,7 +41,8 @@ class Indicator:
     note: str = ""
     source_row: int | None = None   # row in the source file, for messages
     actual: object = None           # 全年完成值 of self-evaluation tables
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # what else the row wrote: long_term, weight, score …
+    op: str = ""                    # ≥ ≤ = > < from a 计算符号 column (or 正向/反向), for a bare number
     _placement: Placement | None = field(default=None, repr=False)
     _target: Target | None = field(default=None, repr=False)
 
@@ -52,15 +53,24 @@ class Indicator:
         return self._placement
 
     @property
+    def op_hint(self) -> str:
+        if self.op:
+            return self.op
+        return self.nature if self.nature in ("≥", "≤", "=", ">", "<", ">=", "<=", "≧", "≦") else ""
+
+    @property
     def target(self) -> Target:
         if self._target is None:
-            op_hint = self.nature if self.nature in ("≥", "≤", "=", ">", "<", ">=", "<=", "≧", "≦") else ""
-            self._target = parse_target(self.value, self.name, self.unit, op_hint)
+            self._target = parse_target(self.value, self.name, self.unit, self.op_hint)
         return self._target
 
     @property
     def value_text(self) -> str:
-        return self.target.raw
+        """The target as written, with the operator of a separate 计算符号 column in front ("≥500")."""
+        t, sym = self.target, operator_of(self.op_hint)
+        if sym and t.kind == QUANT and t.op == sym and parse_target(self.value, self.name, self.unit).op is None:
+            return sym + t.raw
+        return t.raw
 
     def to_dict(self) -> dict:
         p = self.placement

@@ -170,6 +170,21 @@ def _suffix_op(rest: str) -> tuple[str | None, str]:
     return None, rest
 
 
+def operator_of(cell) -> str:
+    """The operator a 计算符号 column names: ≥ ≤ = > < in any written form (>=, ≧, 大于等于, 不低于 …),
+    or '' when the cell names none."""
+    s = _symbols(clean(str(cell))) if cell is not None else ""
+    if not s or len(s) > 8:
+        return ""
+    for sym in ("≥", "≤", "=", ">", "<"):
+        if s.startswith(sym):
+            return sym
+    for word, op in lex().prefix_ops + lex().suffix_ops:
+        if s == word or s.startswith(word) and len(word) >= 2:
+            return op
+    return ""
+
+
 def _qualitative(raw: str, s: str) -> Target:
     if s in _YESNO:
         return Target(raw, YESNO, "=")

@@ -9,9 +9,11 @@ from pathlib import Path
 from engine.domain.resources import load_json
 from engine.domain.table import GoalTable, Indicator, Project
 from engine.domain.text import clean, nfkc
+from engine.domain.years import parse_year, settle_year, year_in_name, year_in_title
 
 from engine.io.errors import InputError, ReadResult
-from engine.io.longform import _aliases, _hkey, _long_rows, _to_amount
+from engine.io.layouts import expand_prose, hkey, indicator_of, map_columns, split_prose
+from engine.io.longform import _long_rows, _to_amount, long_header
 
 
 # ------------------------------------------------------------------ XLSX
@@ -32,15 +34,11 @@ def _read_xlsx(p: Path) -> ReadResult:
             raise InputError(p, "工作簿中没有工作表")
         # the bulk long format: a header row with 项目名称 and the indicator columns
         for ws in sheets:
-            head = []
-            for r, row in enumerate(ws.iter_rows(max_row=5, values_only=True), 1):
-                keys = {_aliases()[0].get(_hkey(c)) for c in row if c is not None}
-                if {"name", "indicator", "value", "level1"} <= keys:
-                    head = [r, list(row)]
-                    break
-            if head:
-                body = ws.iter_rows(min_row=head[0] + 1, values_only=True)
-                return _long_rows(p, head[1], body, first_line=head[0] + 1)
+            top = [list(row) for row in ws.iter_rows(max_row=5, values_only=True)]
+            r = next((r for r, row in enumerate(top) if long_header(row)), None)
+            if r is not None:
+                body = ws.iter_rows(min_row=r + 2, values_only=True)
+                return _long_rows(p, top[r], body, first_line=r + 2, above=top[:r])
     finally:
         wb.close()
     return _read_forms(p)
@@ -70,14 +68,14 @@ def _label(cell) -> str:
     return re.sub(r"\s+", "", nfkc(str(cell))) if cell is not None else ""
 
 
+@lru_cache(maxsize=1)
+def _head_table() -> dict[str, str]:
+    return {hkey(n): field for field, names in _HEAD.items() for n in names}
+
+
 def _find_header(grid) -> tuple[int, dict[str, int]] | None:
     for r, row in enumerate(grid):
-        cols: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            key = _hkey(cell)
-            for field, names in _HEAD.items():
-                if field not in cols and any(key == _hkey(n) for n in names):
-                    cols[field] = c
+        cols = map_columns(row, _head_table(), grid[max(0, r - 2):r])
         if "indicator" in cols and "value" in cols and "level1" in cols:
             return r, cols
     return None
@@ -126,7 +124,9 @@ def _read_forms(p: Path) -> ReadResult:
             continue
         found = _find_header(grid)
         if found is None:
-            continue
+            found = _prose_block(grid)  # indicators written as text under a 绩效指标 label
+            if found is None:
+                continue
         tables.append(_form_table(p, ws.title, grid, *found))
     if not tables:
         if all(ws.max_row <= 1 and ws.max_column <= 1 for ws in wb.worksheets):
@@ -155,10 +155,6 @@ def _form_table(p: Path, sheet: str, grid, hr: int, cols: dict[str, int]) -> Goa
                     v = _fact_value(grid, r, c, text)
                     if v is not None:
                         facts[field] = v
-    year = None
-    m = re.search(r"(20\d{2})\s*年", title)
-    if m:
-        year = int(m.group(1))
     amount = _to_amount(facts.get("amount"), False) if facts.get("amount") is not None else None
     if amount is None and (facts.get("basic") is not None or facts.get("project_spend") is not None):
         parts = [_to_amount(facts.get(k), False) for k in ("basic", "project_spend")]
@@ -168,9 +164,18 @@ def _form_table(p: Path, sheet: str, grid, hr: int, cols: dict[str, int]) -> Goa
     description = "；".join(x for x in (clean(facts.get("content")), clean(facts.get("tasks")),
                                         clean(facts.get("reason"))) if x)
     project = Project(name=name, project_id=clean(facts.get("project_id")), department=department,
-                      amount=amount, description=description, goal=clean(facts.get("goal")), year=year,
+                      amount=amount, description=description, goal=clean(facts.get("goal")),
                       title=title, category=clean(facts.get("category")), sector=clean(facts.get("sector")),
                       extra={"implementer": clean(facts.get("implementer")), "sheet": sheet})
+    if clean(facts.get("long_goal")):
+        project.extra["long_goal"] = clean(facts.get("long_goal"))
+    settle_year(project, column=parse_year(facts.get("year")), title=year_in_title(title),
+                name=year_in_name(clean(facts.get("name"))))
+    if cols.get("prose") is not None:
+        text = facts.get("prose")
+        ind = Indicator("", "", clean(text), source_row=cols["prose"] + 1)
+        return GoalTable(project, expand_prose(ind, raw=text, force=True) if clean(text) else [], source=str(p),
+                         source_sheet=sheet)
     indicators = []
     l1 = l2 = ""
     for r in range(hr + 1, len(grid)):
@@ -193,9 +198,22 @@ def _form_table(p: Path, sheet: str, grid, hr: int, cols: dict[str, int]) -> Goa
         name = clean(cell("indicator"))
         if not name or name in (l1, l2):
             continue
-        indicators.append(Indicator(l1, l2, name, cell("value"), clean(cell("unit")), clean(cell("nature")),
-                                    clean(cell("note")), source_row=r + 1, actual=cell("actual")))
+        cells = {f: cell(f) for f in cols}
+        cells.update(level1=l1, level2=l2)
+        indicators.extend(expand_prose(indicator_of(cells, r + 1), raw=cell("indicator")))
     return GoalTable(project, indicators, source=str(p), source_sheet=sheet)
+
+
+def _prose_block(grid) -> tuple[int, dict[str, int]] | None:
+    """A form with no indicator columns whose 绩效指标 label holds a list of indicators as text: every
+    row is read for facts (the "header" is past the last row) and the prose label's row is kept."""
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if cell is not None and _label_field(_label(cell)) == "prose":
+                v = _fact_value(grid, r, c, _label(cell))
+                if isinstance(v, str) and len(split_prose(v)) >= 2:
+                    return len(grid), {"prose": r}
+    return None
 
 
 def _task_block(grid, r: int, c: int, stop: int) -> str:

@@ -10,14 +10,11 @@ from pathlib import Path
 
 from engine.domain.resources import load_json
 from engine.domain.table import GoalTable, Indicator, Project
-from engine.domain.text import clean, nfkc
+from engine.domain.text import clean
+from engine.domain.years import parse_year, settle_year, year_in_name
 
 from engine.io.errors import InputError, ReadResult
-
-
-def _hkey(text) -> str:
-    s = nfkc(str(text or "")).lower()
-    return re.sub(r"[\s\(\)（）\[\]【】:：*]", "", s)
+from engine.io.layouts import expand_prose, field_of, hkey, indicator_of, map_columns
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +23,7 @@ def _aliases() -> tuple[dict[str, str], tuple[str, ...]]:
     table = {}
     for field, names in spec["columns"].items():
         for n in names:
-            table.setdefault(_hkey(n), field)
+            table.setdefault(hkey(n), field)
     return table, tuple(spec["required"])
 
 
@@ -64,34 +61,56 @@ def _read_csv(p: Path) -> ReadResult:
     first = text.split("\n", 1)[0]
     delim = "\t" if first.count("\t") > first.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-    rows = [r for r in rows]
     if not rows or not any(c.strip() for c in rows[0]):
         raise InputError(p, "文件没有表头行")
-    return _long_rows(p, rows[0], rows[1:], first_line=2)
+    # a row of block labels (中长期目标 … 年度目标 …) may stand above the header
+    at = next((i for i in range(1, min(3, len(rows))) if not long_header(rows[0]) and long_header(rows[i])), 0)
+    return _long_rows(p, rows[at], rows[at + 1:], first_line=at + 2, above=rows[:at])
 
 
-def _map_header(p: Path, header: list) -> dict[str, int]:
+def long_header(row, above=()) -> dict[str, int] | None:
+    """The columns of a bulk long-format header row, or None when the row is not one: 项目名称 and
+    either the indicator columns or a column of indicators written as prose."""
+    cols = map_columns(list(row), _aliases()[0], _filled(above))
+    if "name" not in cols:
+        return None
+    if {"indicator", "value", "level1"} <= set(cols):
+        return cols
+    cells = {clean(c) for c in row if c is not None and clean(c)}
+    mapped = {clean(c) for c in row if field_of(c, _aliases()[0])}
+    return cols if "prose" in cols and len(mapped) >= 0.6 * len(cells) else None
+
+
+def _filled(above) -> list[list]:
+    """Label rows with blank (merged) cells carrying the label on their left."""
+    out = []
+    for r in above:
+        row, last = [], None
+        for c in r:
+            last = c if c is not None and str(c).strip() else last
+            row.append(last)
+        out.append(row)
+    return out
+
+
+def _map_header(p: Path, header: list, above=(), line: int = 1) -> dict[str, int]:
     table, required = _aliases()
-    cols: dict[str, int] = {}
-    in_yuan = False
-    for i, h in enumerate(header):
-        key = _hkey(h)
-        field = table.get(key)
-        if field and field not in cols:
-            cols[field] = i
-            if field == "amount" and key.endswith("元") and not key.endswith("万元"):
-                in_yuan = True
+    cols = map_columns(header, table, _filled(above))
+    key = hkey(header[cols["amount"]]) if "amount" in cols else ""
+    in_yuan = key.endswith("元") and not key.endswith("万元")
+    if "prose" in cols:
+        required = tuple(f for f in required if f == "name")  # indicators written as text in one column
     missing = [f for f in required if f not in cols]
     if missing:
         zh = {"name": "项目名称", "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标", "value": "指标值"}
         raise InputError(p, "缺少必需的列：" + "、".join(zh[m] for m in missing)
-                         + "（表头应包含 项目名称、一级指标、二级指标、三级指标、指标值，中英文均可）", row=1)
+                         + "（表头应包含 项目名称、一级指标、二级指标、三级指标、指标值，中英文均可）", row=line)
     cols["_in_yuan"] = in_yuan  # type: ignore[assignment]
     return cols
 
 
-def _long_rows(p: Path, header: list, body, first_line: int) -> ReadResult:
-    cols = _map_header(p, header)
+def _long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadResult:
+    cols = _map_header(p, header, above, line=first_line - 1)
     in_yuan = cols.pop("_in_yuan")
     get = {f: i for f, i in cols.items()}
     groups: dict[str, tuple[Project, list[Indicator]]] = {}
@@ -122,17 +141,26 @@ def _long_rows(p: Path, header: list, body, first_line: int) -> ReadResult:
             project = Project(name=name or pid, project_id=pid, department=clean(cell("department")),
                               sector=clean(cell("sector")), category=clean(cell("category")), amount=amount,
                               description=clean(cell("description")), goal=clean(cell("goal")))
+            if clean(cell("long_goal")):
+                project.extra["long_goal"] = clean(cell("long_goal"))
+            year = parse_year(cell("year"))
+            if clean(cell("year")) and year is None:
+                warnings.append(f"{p} 第{line}行：年度“{clean(cell('year'))}”无法识别，已忽略")
+            settle_year(project, column=year, name=year_in_name(project.name))
             groups[key] = (project, [])
         project, inds = groups[key]
-        iname = clean(cell("indicator"))
-        if not iname:
+        prose = cell("prose")
+        if isinstance(prose, str) and prose.strip() and not clean(cell("indicator")):
+            # the indicators of this row are a text list in one cell
+            ind = Indicator(clean(cell("level1")), clean(cell("level2")), clean(prose), source_row=line)
+            inds.extend(expand_prose(ind, raw=prose, force=True))
+            continue
+        ind = indicator_of({f: cell(f) for f in get}, line)
+        if not ind.name:
             if clean(cell("value")):
                 warnings.append(f"{p} 第{line}行：有指标值但三级指标为空，已跳过")
             continue
-        value = cell("value")
-        inds.append(Indicator(clean(cell("level1")), clean(cell("level2")), iname,
-                              value if not isinstance(value, str) else clean(value),
-                              clean(cell("unit")), clean(cell("nature")), clean(cell("note")), source_row=line))
+        inds.extend(expand_prose(ind, raw=cell("indicator")))
     if n_data == 0:
         raise InputError(p, "表中没有数据行（只有表头）")
     tables = [GoalTable(proj, inds, source=str(p)) for proj, inds in groups.values()]

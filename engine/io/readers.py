@@ -7,11 +7,13 @@ import json
 import os
 from pathlib import Path
 
-from engine.domain.table import GoalTable, Indicator, Project
+from engine.domain.table import GoalTable, Project
 from engine.domain.text import clean
+from engine.domain.years import parse_year, settle_year, year_in_name
 
 from engine.io.errors import DEFAULT_MAX_MB, SUPPORTED, InputError, ReadResult
 from engine.io.forms import _read_xlsx
+from engine.io.layouts import expand_prose, indicator_of
 from engine.io.longform import _read_csv, _to_amount
 
 
@@ -108,12 +110,11 @@ def tables_from_json(data, source: str = "<json>") -> list[GoalTable]:
         for k, ind in enumerate(inds, 1):
             if not isinstance(ind, dict):
                 raise InputError(source, f"{where}的第{k}个指标不是对象")
-            iname = clean(ind.get("indicator") or ind.get("name"))
-            if not iname:
+            raw_name = ind.get("indicator") or ind.get("name")
+            if not clean(raw_name):
                 continue
-            rows.append(Indicator(clean(ind.get("level1")), clean(ind.get("level2")), iname,
-                                  ind.get("value", ""), clean(ind.get("unit")), clean(ind.get("nature")),
-                                  clean(ind.get("note")), source_row=k))
+            row = indicator_of(dict(ind, indicator=raw_name), k)
+            rows.extend(expand_prose(row, raw=raw_name))
         tables.append(GoalTable(project, rows, source=source))
     return tables
 
@@ -124,8 +125,10 @@ def project_from_dict(proj: dict) -> Project:
         amount = None if amount in (None, "") else float(amount)
     except (TypeError, ValueError):
         amount = _to_amount(amount, None)
-    return Project(name=clean(proj.get("name")), project_id=clean(proj.get("project_id")),
-                   department=clean(proj.get("department")), sector=clean(proj.get("sector")),
-                   category=clean(proj.get("category")), amount=amount,
-                   description=clean(proj.get("description")), goal=clean(proj.get("goal")),
-                   year=proj.get("year") if isinstance(proj.get("year"), int) else None)
+    project = Project(name=clean(proj.get("name")), project_id=clean(proj.get("project_id")),
+                      department=clean(proj.get("department")), sector=clean(proj.get("sector")),
+                      category=clean(proj.get("category")), amount=amount,
+                      description=clean(proj.get("description")), goal=clean(proj.get("goal")))
+    # the year field ("2026", 2026 or "2026年"), else a leading year in the name
+    settle_year(project, column=parse_year(proj.get("year")), name=year_in_name(project.name))
+    return project
