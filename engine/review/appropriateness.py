@@ -51,6 +51,17 @@ def check_years(ctx: TableContext) -> list[Finding]:
                "沿用上年表格的，请把年度和时限全部改为本年度。")]
 
 
+def _crosses_on_purpose(ind, t, year: int) -> bool:
+    """A deadline early next year that the row says is meant (行动期为当年11月至次年春节前), or the
+    year-end reporting that always falls in next January (年度变更调查成果上报, 年终清算)."""
+    if t.year != year + 1:
+        return False
+    r = _rules()["next_year_deadline"]
+    if any(w in f"{ind.name}{ind.note}" for w in r["said_words"]):
+        return True
+    return (t.month or 12) <= r["year_end_months"] and any(w in ind.name for w in r["year_end_words"])
+
+
 def check_plausibility(ctx: TableContext) -> list[Finding]:
     out = []
     year = ctx.table.project.year
@@ -62,7 +73,7 @@ def check_plausibility(ctx: TableContext) -> list[Finding]:
                               f"指标“{ind.name}”是比率，目标值“{t.raw}”超过100%，不可能实现。",
                               "比率类指标的目标值应在0–100%之间，请核实后改正（如“≥95%”或“100%”）。"))
                 continue
-        if t.kind == DATE and year and t.year and t.year != year:
+        if t.kind == DATE and year and t.year and t.year != year and not _crosses_on_purpose(ind, t, year):
             out.append(_f("TARGET_IMPLAUSIBLE", ERROR, pos, ind,
                           f"指标“{ind.name}”的完成时限“{t.raw}”不在本表的预算年度（{year}年）内。",
                           f"年度绩效目标的时限应在{year}年内，请改为如“{year}年12月底前”；跨年度项目请分年度设置目标。"))
