@@ -13,6 +13,7 @@ from engine.domain.table import GoalTable, Indicator, Project
 from engine.domain.text import clean, nfkc
 
 from engine.io.errors import InputError, ReadResult
+from engine.io.safe_cells import csv_uncell
 
 
 def _hkey(text) -> str:
@@ -64,7 +65,7 @@ def _read_csv(p: Path) -> ReadResult:
     first = text.split("\n", 1)[0]
     delim = "\t" if first.count("\t") > first.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-    rows = [r for r in rows]
+    rows = [[csv_uncell(c) for c in r] for r in rows]  # our own CSV writers' neutralised text
     if not rows or not any(c.strip() for c in rows[0]):
         raise InputError(p, "文件没有表头行")
     return _long_rows(p, rows[0], rows[1:], first_line=2)

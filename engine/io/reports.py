@@ -105,18 +105,18 @@ def to_xlsx(reviews: list[TableReview]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, PatternFill
 
-    from engine.io.writers import xlsx_text
+    from engine.io.safe_cells import put_row
 
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
     ws.append(SUMMARY_HEADER)
     for row in summary_rows(reviews):
-        ws.append([xlsx_text(v) for v in row])
+        put_row(ws, row)
     fs = wb.create_sheet("问题清单")
     fs.append(FINDING_HEADER)
     for row in finding_rows(reviews):
-        fs.append([xlsx_text(v) for v in row])
+        put_row(fs, row)
     style_sheet(ws, (6, 12, 36, 14, 14, 8, 8, 6, 12, 8, 8, 8, 8, 6, 6, 6, 30))
     style_sheet(fs, (6, 12, 30, 6, 8, 28, 24, 8, 10, 60, 60, 40))
     for row in fs.iter_rows(min_row=2):
