@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from engine.cli.common import (emit, matching_engine, open_engine, previous_checks, progress_bar, project_from_args, read_tables)
+from engine.cli.common import (emit, known_sector, matching_engine, open_engine, previous_checks, progress_bar,
+                               project_from_args, read_tables)
 from engine.cli.parser import UsageError
 
 
@@ -93,6 +94,7 @@ def cmd_search(args) -> int:
 
     if not args.query.strip():
         raise UsageError("检索词不能为空")
+    known_sector(args.sector, also=("共性", "通用"))
     hits = search(open_engine(args), args.query, level2=args.level2, sector=args.sector, k=args.k)
     if args.format == "json":
         print(json.dumps([h.entry.to_dict() | {"score": round(h.score, 4)} for h in hits], ensure_ascii=False, indent=2))

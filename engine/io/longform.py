@@ -10,9 +10,10 @@ from pathlib import Path
 
 from engine.domain.resources import load_json
 from engine.domain.table import GoalTable, Indicator, Project
-from engine.domain.text import clean, nfkc
+from engine.domain.text import nfkc, tidy as clean  # cells keep the text as entered (see tidy)
 
 from engine.io.errors import InputError, ReadResult
+from engine.io.row_notes import ROW_FIELDS, amount_note, indicator_note, short_row
 from engine.io.safe_cells import csv_uncell
 
 
@@ -37,7 +38,7 @@ def _to_amount(value, in_yuan: bool) -> float | None:
     if isinstance(value, (int, float)):
         x = float(value)
     else:
-        s = clean(value).replace(",", "")
+        s = nfkc(clean(value)).replace(",", "")
         m = re.search(r"-?\d+(?:\.\d+)?", s)
         if not m:
             return None
@@ -118,17 +119,22 @@ def _long_rows(p: Path, header: list, body, first_line: int) -> ReadResult:
             name, pid = prev_name, prev_id  # merged or blank project cells continue the project above
         prev_name, prev_id = name, pid
         key = pid or name
+        where = f"{p} 第{line}行"
         if key not in groups:
             amount = _to_amount(cell("amount"), in_yuan)
+            if amount is None and clean(cell("amount")):
+                warnings.append(amount_note(where, clean(cell("amount"))))
             project = Project(name=name or pid, project_id=pid, department=clean(cell("department")),
                               sector=clean(cell("sector")), category=clean(cell("category")), amount=amount,
                               description=clean(cell("description")), goal=clean(cell("goal")))
             groups[key] = (project, [])
         project, inds = groups[key]
         iname = clean(cell("indicator"))
+        note = indicator_note(where, short_row(row, len(header), get), any(clean(cell(f)) for f in ROW_FIELDS),
+                              bool(iname))
+        if note:
+            warnings.append(note)
         if not iname:
-            if clean(cell("value")):
-                warnings.append(f"{p} 第{line}行：有指标值但三级指标为空，已跳过")
             continue
         value = cell("value")
         inds.append(Indicator(clean(cell("level1")), clean(cell("level2")), iname,

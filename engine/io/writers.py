@@ -10,20 +10,29 @@ import tempfile
 from pathlib import Path
 
 from engine.domain.table import GoalTable
+from engine.domain.text import tidy
 from engine.io.safe_cells import csv_cell, put_row, xlsx_value
 
 LONG_HEADER = ["项目编号", "项目名称", "主管部门", "行业领域", "项目类别", "项目金额（万元）", "项目概述", "年度绩效目标",
                "一级指标", "二级指标", "三级指标", "指标值", "计量单位", "指标性质", "指标值说明"]
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename over it."""
+    """Write to a temporary file beside the target, then rename over it. The file gets the mode any
+    new file would (0666 less the umask): mkstemp's 0600 would keep a report from those it is for."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -46,8 +55,18 @@ def csv_text(header: list[str], rows, bom: bool = False) -> str:
     return ("\ufeff" if bom else "") + buf.getvalue()
 
 
+def table_dict(t: GoalTable) -> dict:
+    """The table as contract §1b JSON, each target as it was entered (the parsed target folds
+    full-width forms: “≥95％”, “1600人，200人” stay as written)."""
+    d = t.to_dict()
+    for out, ind in zip(d["indicators"], t.indicators):
+        if isinstance(ind.value, str) and tidy(ind.value):
+            out["value"] = tidy(ind.value)
+    return d
+
+
 def tables_json(tables: list[GoalTable]) -> str:
-    return one_or_list_json([t.to_dict() for t in tables])
+    return one_or_list_json([table_dict(t) for t in tables])
 
 
 def tables_csv(tables: list[GoalTable]) -> str:
@@ -56,7 +75,7 @@ def tables_csv(tables: list[GoalTable]) -> str:
             p = t.project.to_dict()
             head = [p["project_id"], p["name"], p["department"], p["sector"], p["category"],
                     "" if p["amount"] is None else p["amount"], p["description"], p["goal"]]
-            for ind in t.to_dict()["indicators"]:
+            for ind in table_dict(t)["indicators"]:
                 yield head + [ind["level1"], ind["level2"], ind["indicator"], ind["value"], ind["unit"],
                               ind["nature"], ind["note"]]
 
@@ -106,7 +125,7 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
             ws.cell(hr, c).font = Font(bold=True)
         start = {1: hr + 1, 2: hr + 1}
         prev = {1: None, 2: None}
-        for ind in t.to_dict()["indicators"]:
+        for ind in table_dict(t)["indicators"]:
             put_row(ws, [ind[k] for k in ("level1", "level2", "indicator", "value", "unit", "nature", "note")])
             r = ws.max_row
             for col, key in ((1, "level1"), (2, "level2")):
