@@ -140,3 +140,31 @@ def test_export_keeps_text_as_entered_and_never_writes_formulas(client):
     assert j["indicators"][2]["note"] == "按（2026）年标准，逐项验收"
     scored = client.post("/v1/score", json=t).json()[0]
     assert scored["name"] == t["project"]["name"]
+
+
+def sheet_values(data: bytes) -> dict:
+    wb = load_workbook(io.BytesIO(data))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+def test_report_from_results_equals_the_upload_report(client):
+    body = client.post("/v1/score/file?errors=body", files=mixed_files()).json()
+    direct = client.post("/v1/score/file?format=xlsx", files=mixed_files())
+    again = client.post("/v1/report?format=xlsx", json=body)
+    assert again.status_code == 200 and again.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert sheet_values(again.content) == sheet_values(direct.content)
+    page = client.post("/v1/report?format=html", json={"results": body["results"]})
+    assert page.status_code == 200 and "甲项目" in page.text and "无法评审的文件" not in page.text
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda r: r["findings"][0].update(code="NO_SUCH_CODE"), ["未知的问题代码“NO_SUCH_CODE”"]),
+    (lambda r: r["dimensions"].pop("matching"), ["缺少维度得分", "matching"]),
+    (lambda r: r.update(total=101), ["total", "应不大于 100"]),
+])
+def test_report_refuses_results_it_cannot_show(client, change, words):
+    [result] = client.post("/v1/score", json=defective_table()).json()
+    change(result)
+    msg = error_of(client.post("/v1/report", json={"results": [result]}), 422)
+    for w in words:
+        assert w in msg, msg

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from engine.service.errors import ApiError, json_body, multipart_body
 from engine.service.lanes import XLSX_MIME, Lanes, attachment, json_response
+from engine.service.report_in import ReportFormat, ReportIn, reviews_of
 from engine.service.schemas import DiffIn, ScoreFileReport, TableIn, table_dicts
 from engine.service.uploads import DETAIL_MAX, ERRORS_DETAIL_HEADER, ERRORS_HEADER, WARNINGS_HEADER, read_batch
 from engine.io.readers import InputError, tables_from_json
@@ -98,6 +99,26 @@ def router(lanes: Lanes) -> APIRouter:
             resp = json_response(batch.report(results) if errors == "body" else results)
             resp.headers.update(headers)
             return resp
+
+        return await ahead(render)
+
+    @router.post("/v1/report", tags=["评审"], summary="用已有的评审结果生成 XLSX 或 HTML 报告（不重新评审）",
+                 description="请求体为 /v1/score/file?errors=body 的响应体（或只含 results：/v1/score 返回的列表）；"
+                             "批量评审页面的“下载XLSX报告”即用此接口，不必再次上传和评审文件。",
+                 response_model=None, dependencies=[Depends(json_body)])
+    async def report(body: ReportIn,
+                     format: Annotated[ReportFormat, Query(description="报告格式：xlsx（默认）或 html")] = "xlsx"
+                     ) -> Response:
+        def render():
+            from engine.io import reports
+
+            reviews = reviews_of(body)
+            problems = [(e.file, e.error) for e in body.file_errors]
+            notes = [(w.file, w.message) for w in body.warnings]
+            if format == "html":
+                return HTMLResponse(reports.to_html(reviews, file_errors=problems, notes=notes))
+            return Response(reports.to_xlsx(reviews, problems, notes), media_type=XLSX_MIME,
+                            headers={"Content-Disposition": attachment("评审报告.xlsx", "report.xlsx")})
 
         return await ahead(render)
 
