@@ -149,3 +149,21 @@ def test_cli_score_names_the_formula_file_and_goes_on(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 2 and [r["name"] for r in json.loads(out)] == ["乙项目"]
     assert "公式.xlsx" in err and "F2（=12）" in err
+
+
+def test_cli_xlsx_report_names_bad_files_and_skipped_rows(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    good = tmp_path / "好.csv"
+    good.write_text(",".join(HEADER) + "\n" + "\n".join(",".join(str(c) for c in r) for r in ROWS) +
+                    "\n甲项目,20,产出指标,时效指标,,2026年底前,\n", encoding="utf-8")
+    (tmp_path / "坏.json").write_text("{broken", encoding="utf-8")
+    out = tmp_path / "报告.xlsx"
+    code = main(["score", str(good), str(tmp_path / "坏.json"), "--rules-only", "--format", "xlsx", "-o", str(out)])
+    assert code == 2
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", "问题清单", "无法评审的文件", "读取提示"]
+    [bad] = list(wb["无法评审的文件"].iter_rows(min_row=2, values_only=True))
+    assert bad[1].endswith("坏.json") and "JSON" in bad[2]
+    [note] = list(wb["读取提示"].iter_rows(min_row=2, values_only=True))
+    assert "第5行" in note[2] and "三级指标为空" in note[2]
