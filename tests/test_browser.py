@@ -199,15 +199,15 @@ def test_review_page(page, base_url, tmp_path):
     errors = page.locator("[data-testid=file-error]").all_inner_texts()
     assert len(errors) == 1 and "说明.txt" in errors[0]
 
-    # sort by total: descending, then ascending
+    # sort by total: worst first (what a reviewer wants), then best first
     def totals():
         return [float(t) for t in page.locator("[data-testid=row-total]").all_inner_texts()]
 
     page.click("#th-total")
-    assert totals() == sorted(totals(), reverse=True) and page.locator("#th-total").get_attribute("data-sort") == "desc"
-    page.click("#th-total")
     assert totals() == sorted(totals()) and page.locator("#th-total").get_attribute("data-sort") == "asc"
     assert rows.first.locator("[data-testid=row-name]").inner_text() == "社区健康讲座项目"
+    page.click("#th-total")
+    assert totals() == sorted(totals(), reverse=True) and page.locator("#th-total").get_attribute("data-sort") == "desc"
 
     # expand the defective table: its findings, with the vague target at row 2
     defective = rows.filter(has_text="社区健康讲座项目")
@@ -223,13 +223,18 @@ def test_review_page(page, base_url, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "review.png"), full_page=True)
 
+    # the report is made from the results on the page: no file is uploaded or reviewed again
+    posted = []
+    page.on("request", lambda req: posted.append(req.url) if req.method == "POST" else None)
     with page.expect_download() as dl:
         page.click("#btn-download")
     saved = tmp_path / "report.xlsx"
     dl.value.save_as(saved)
+    assert [u.split("/v1/")[1] for u in posted] == ["report?format=xlsx"]
     wb = load_workbook(saved)
     summary = [row[2] for row in wb["汇总"].iter_rows(min_row=2, values_only=True)]
     assert summary == ["全市教师培训项目", "社区健康讲座项目"]
+    assert [row[1] for row in wb["无法评审的文件"].iter_rows(min_row=2, values_only=True)] == ["说明.txt"]
 
     # collapse again
     defective.click()
@@ -273,3 +278,27 @@ def test_drafting_page_highlights_recommended_and_folds_weak(page, base_url):
     weak = social_cost.locator("[data-testid=weak-cands]")
     assert weak.count() == 1 and not weak.evaluate("d => d.open")
     assert not weak.locator(".cand").first.is_visible()
+
+
+def test_pages_at_phone_width_and_a_negative_amount(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT)
+    pg = context.new_page()
+    try:
+        for path in ("/", "/review"):
+            pg.goto(base_url + path)
+            for link in pg.locator(".topbar nav a").all():
+                box = link.bounding_box()
+                assert box["height"] < 40, (path, link.inner_text(), box)  # one line, not a character a line
+        pg.goto(base_url + "/")
+        pg.fill("#f-name", "2026年全市中小学教师培训")
+        pg.fill("#f-amount", "-5")
+        pg.click("#btn-suggest")
+        status = pg.locator("#status")
+        status.wait_for(state="visible")
+        assert "项目金额" in status.inner_text() and "不小于 0" in status.inner_text()
+        assert pg.locator("#f-amount").get_attribute("aria-invalid") == "true"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(SHOTS / "drafting_390.png"), full_page=False)
+    finally:
+        context.close()

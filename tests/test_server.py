@@ -317,7 +317,7 @@ def test_upload_without_a_file(client):
     assert "file" in error_of(client.post("/v1/score/file", data={"x": "1"}), 422)
     error_of(client.post("/v1/score/file", content=b"garbage",
                          headers={"content-type": "multipart/form-data; boundary=zz"}), 400)
-    error_of(client.post("/v1/score/file", json=good_table()), 422)
+    error_of(client.post("/v1/score/file", json=good_table()), 415)  # a JSON body is no upload
 
 
 # ------------------------------------------------------------------ indicators

@@ -159,3 +159,69 @@ def xlsx_bytes(client):
 @given(cuts=st.lists(st.tuples(st.integers(0, 10**6), st.binary(min_size=1, max_size=16)), min_size=1, max_size=3))
 def test_damaged_xlsx_never_5xx(client, xlsx_bytes, cuts):
     check(client.post("/v1/score/file", files={"file": ("坏.xlsx", _mutate(xlsx_bytes, cuts))}))
+
+
+media_types = st.sampled_from(["application/json", "text/plain", "application/octet-stream", "text/csv",
+                               "application/x-www-form-urlencoded", "multipart/form-data; boundary=zz",
+                               "application/problem+json", "image/png", "", "text/html; charset=utf-8"]) \
+    | st.text(max_size=20).filter(lambda t: t.isascii() and "\n" not in t and "\r" not in t)
+
+
+@FUZZ
+@given(path=st.sampled_from(["/v1/score", "/v1/suggest", "/v1/export", "/v1/diff", "/v1/score/file", "/v1/report"]),
+       ctype=media_types, raw=st.binary(max_size=200) | st.builds(lambda b: json.dumps(b).encode(), bodies))
+def test_any_content_type_never_5xx(client, path, ctype, raw):
+    headers = {"content-type": ctype} if ctype else {}
+    r = check(client.post(path, content=raw, headers=headers))
+    media = ctype.split(";")[0].strip().lower()
+    if path != "/v1/score/file" and media and media != "application/json" and not media.endswith("+json"):
+        assert r.status_code == 415
+    if path == "/v1/score/file" and media not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        assert r.status_code == 415
+
+
+@FUZZ
+@given(files=st.lists(st.tuples(st.sampled_from(["a.csv", "b.json", "c.xlsx", "d.txt", "e"]), uploads),
+                      min_size=1, max_size=4),
+       fmt=st.sampled_from(["json", "xlsx", "html"]), errors=st.sampled_from(["header", "body"]))
+def test_mixed_uploads_never_5xx(client, files, fmt, errors):
+    r = check(client.post(f"/v1/score/file?format={fmt}&errors={errors}",
+                          files=[("file", (name, data)) for name, data in files]))
+    if r.status_code == 200:
+        bad = int(r.headers["X-File-Errors"])
+        assert 0 <= bad < len(files)
+        if fmt == "json" and errors == "body":
+            body = r.json()
+            assert body["results"] and len(body["file_errors"]) == bad
+            assert all(CJK.search(e["error"]) for e in body["file_errors"])
+        elif fmt == "json":
+            assert isinstance(r.json(), list) and r.json()
+
+
+@pytest.fixture(scope="module")
+def results(client):
+    return client.post("/v1/score", json=[defective_table(), good_table()]).json()
+
+
+findings_like = st.fixed_dictionaries({"code": st.sampled_from(["VALUE_VAGUE", "VALUE_MISSING", "NOPE"]) | scalars,
+                                       "severity": st.sampled_from(["error", "warning", "info", "fatal"]) | scalars},
+                                      optional={"row": scalars, "indicator": scalars, "message": scalars,
+                                                "candidates": st.lists(json_values, max_size=3)})
+
+
+@FUZZ
+@given(data=st.data(), fmt=st.sampled_from(["xlsx", "html", "pdf"]))
+def test_report_never_5xx(client, results, data, fmt):
+    base = json.loads(json.dumps(results))
+    for r in base:
+        for key in data.draw(st.lists(st.sampled_from(sorted(r)), max_size=3)):
+            r[key] = data.draw(json_values)
+        if data.draw(st.booleans()):
+            r["findings"] = data.draw(st.lists(findings_like, max_size=3))
+    body = data.draw(st.sampled_from(["results", "report", "junk"]))
+    payload = {"results": base} if body == "results" else \
+        {"results": base, "file_errors": data.draw(st.lists(json_values, max_size=2))} if body == "report" else \
+        data.draw(json_values)
+    r = post_json(client, f"/v1/report?format={fmt}", payload)
+    if r.status_code == 200:
+        assert fmt in ("xlsx", "html")

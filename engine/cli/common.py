@@ -69,18 +69,43 @@ def project_from_args(args):
             data = data["project"]
         if not isinstance(data, dict):
             raise InputError(path, "应为项目对象 {\"name\": …} 或整表 {\"project\": …}")
-        project = project_from_dict(data)
+        project = project_from_dict(data, str(path), "项目")
         if not project.name:
             raise InputError(path, "缺少项目名称（name）")
         return project
     name = (args.name or "").strip()
     if not name:
         raise UsageError("请用 --name 给出项目名称（或用 --project 指定 JSON 文件）")
-    from engine.domain.text import clean
+    known_sector(args.sector)
+    known_category(args.category)
+    from engine.domain.text import tidy
 
-    return Project(name=clean(name), description=clean(args.description), goal=clean(args.goal),
-                   sector=clean(args.sector), category=clean(args.category), amount=args.amount,
-                   department=clean(args.department), year=args.year)
+    return Project(name=tidy(name), description=tidy(args.description), goal=tidy(args.goal),
+                   sector=tidy(args.sector), category=tidy(args.category), amount=args.amount,
+                   department=tidy(args.department), year=args.year)
+
+
+def known_sector(value: str, also=()) -> str:
+    """A --sector option as given when it names a library sector (or one of `also`); otherwise a
+    UsageError listing the sectors, instead of silently ignoring it."""
+    from engine.domain.kinds import sector_by_name, sectors
+
+    v = (value or "").strip()
+    if not v or v in also or sector_by_name(v):
+        return value
+    names = [s.name for s in sectors()] + list(also)
+    raise UsageError(f"未知的行业“{v}”。可选的行业：{'、'.join(names)}")
+
+
+def known_category(value: str) -> str:
+    """A --category option as given when it names one of the project kinds; otherwise a UsageError
+    listing them."""
+    from engine.domain.kinds import kind_by_name, kinds
+
+    v = (value or "").strip()
+    if not v or kind_by_name(v):
+        return value
+    raise UsageError(f"未知的项目类别“{v}”。可选的类别：{'、'.join(k.name for k in kinds())}")
 
 
 def matching_engine(args):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from engine import __version__
@@ -11,12 +12,39 @@ class UsageError(Exception):
     """A mistake in the command line itself (exit 2)."""
 
 
+def _choice_zh(m: re.Match) -> str:
+    """argparse's "invalid choice: 'x' (choose from 'json', 'table')" as "无效的选项：'x'（可选：json、table）"."""
+    names = re.findall(r"'([^']*)'", m.group(2))
+    return f"无效的选项：{m.group(1)}（可选：{'、'.join(names) or m.group(2)}）"
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own words in Chinese: help, usage, section titles and error messages."""
+
+    _HEADINGS = [("usage: ", "用法："), ("positional arguments:", "位置参数："), ("options:", "选项："),
+                 ("show program's version number and exit", "显示版本号并退出")]
+
+    def __init__(self, *args, **kwargs):
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示帮助并退出")
+
+    def _zh(self, text: str) -> str:
+        for en, zh in self._HEADINGS:
+            text = text.replace(en, zh)
+        return text
+
+    def format_usage(self):
+        return self._zh(super().format_usage())
+
+    def format_help(self):
+        return self._zh(super().format_help())
     _ZH = [("the following arguments are required", "缺少必需的参数"), ("unrecognized arguments", "无法识别的参数"),
            ("invalid choice", "无效的选项"), ("expected one argument", "该选项需要一个值"),
            ("argument", "参数"), ("invalid float value", "不是有效的数字"), ("invalid int value", "不是有效的整数")]
 
     def error(self, message):
+        message = re.sub(r"invalid choice: (.*?) \(choose from (.*)\)", _choice_zh, message)
         for en, zh in self._ZH:
             message = message.replace(en, zh)
         self.print_usage(sys.stderr)

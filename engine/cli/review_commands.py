@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from engine.cli.common import (emit, matching_engine, open_engine, previous_checks, progress_bar, project_from_args, read_tables)
+from engine.cli.common import (emit, known_sector, matching_engine, open_engine, previous_checks, progress_bar,
+                               project_from_args, read_tables)
 from engine.cli.parser import UsageError
 
 
@@ -24,28 +25,31 @@ def cmd_score(args) -> int:
         from engine.review.model_checks import ModelChecks
 
         reviewer = Reviewer.with_model(ModelChecks(open_engine(args)), checks)
-    tables, bad = [], 0
+    tables, bad, notes = [], [], []
     for f in files:
         try:
             res = read_file(f, max_mb=args.max_mb or DEFAULT_MAX_MB)
         except InputError as e:
             print(f"输入错误：{e}", file=sys.stderr)
-            bad += 1
+            bad.append((str(f), str(e)))
             continue
         for w in res.warnings:
             print(f"提示：{w}", file=sys.stderr)
+            notes.append((str(f), w))
         tables.extend(res.tables)
     from engine.review.bulk import review_all
 
     with progress_bar(len(tables), "评审中") as prog:
         task = prog.add_task("score", total=len(tables))
         reviews = review_all(tables, reviewer, workers=args.workers, advance=lambda n: prog.advance(task, n))
+    # the XLSX and HTML reports also name the files that could not be reviewed, and the rows skipped
     render = {"json": reports.to_json, "table": reports.to_table, "csv": reports.to_csv,
-              "xlsx": reports.to_xlsx, "html": reports.to_html}[args.format]
+              "xlsx": lambda rv: reports.to_xlsx(rv, bad, notes),
+              "html": lambda rv: reports.to_html(rv, file_errors=bad, notes=notes)}[args.format]
     if reviews or args.format == "json":
         emit(render(reviews), args.output)
     if bad:
-        print(f"{bad} 个文件无法读取（见上文），其余 {len(reviews)} 张表已评审。", file=sys.stderr)
+        print(f"{len(bad)} 个文件无法读取（见上文），其余 {len(reviews)} 张表已评审。", file=sys.stderr)
         return 2
     return 0
 
@@ -93,6 +97,7 @@ def cmd_search(args) -> int:
 
     if not args.query.strip():
         raise UsageError("检索词不能为空")
+    known_sector(args.sector, also=("共性", "通用"))
     hits = search(open_engine(args), args.query, level2=args.level2, sector=args.sector, k=args.k)
     if args.format == "json":
         print(json.dumps([h.entry.to_dict() | {"score": round(h.score, 4)} for h in hits], ensure_ascii=False, indent=2))

@@ -16,14 +16,22 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "")
 
 
-def clean(text) -> str:
-    """A cell as displayable text: NFKC, whitespace collapsed, stripped."""
+def tidy(text, fold: bool = False) -> str:
+    """A cell as displayable text, as entered: whitespace collapsed, stripped (with `fold`, NFKC too).
+    What users see — names, goals, notes — keeps their own punctuation (（二期）, “，”); matching folds
+    the text itself (norm_key, tokenize, the framework)."""
     if text is None:
         return ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    s = _CJK_GAP.sub("", nfkc(str(text)))  # line breaks inside Chinese words in Excel cells
+    s = nfkc(str(text)) if fold else str(text)
+    s = _CJK_GAP.sub("", s)  # line breaks inside Chinese words in Excel cells
     return _SPACE.sub(" ", s).strip()
+
+
+def clean(text) -> str:
+    """A cell as text for comparing and parsing: NFKC, whitespace collapsed, stripped."""
+    return tidy(text, fold=True)
 
 
 def norm_key(text: str) -> str:

@@ -68,26 +68,24 @@ def to_table(diffs: list[TableDiff]) -> str:
 
 def to_xlsx(diffs: list[TableDiff]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, PatternFill
 
-    def safe(row):  # control characters pasted into a source cell would make the workbook unwritable
-        return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
+    from engine.io.safe_cells import put_row
 
     wb = Workbook()
     ws = wb.active
     ws.title = "调整对比"
     ws.append(COMPARE_HEADER)
     for row in compare_rows(diffs):
-        ws.append(safe(row))
+        put_row(ws, row)
     fs = wb.create_sheet("问题清单")
     fs.append(FINDING_HEADER)
     for row in finding_rows([d.review for d in diffs]):
-        fs.append(safe(row))
+        put_row(fs, row)
     ss = wb.create_sheet("调整说明")
     ss.append(["项目名称", "调整说明"])
     for d in diffs:
-        ss.append(safe([d.new.project.name, d.summary]))
+        put_row(ss, [d.new.project.name, d.summary])
     wrap = Alignment(wrap_text=True, vertical="top")
     for sheet, widths in ((ws, (6, 22, 30, 18, 30, 18, 36, 30)),
                           (fs, (6, 12, 30, 6, 8, 28, 24, 8, 10, 60, 60, 40)),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.domain.resources import load_json
 from engine.domain.table import GoalTable, Indicator, Project
-from engine.domain.text import clean, nfkc
+from engine.domain.text import nfkc, tidy as clean  # cells keep the text as entered (see tidy)
 from engine.domain.years import parse_year, settle_year, year_in_name, year_in_title
 
 from engine.io.errors import InputError, ReadResult
@@ -26,8 +26,8 @@ def _read_xlsx(p: Path) -> ReadResult:
         raise InputError(p, f"缺少 openpyxl：{e}") from None
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise InputError(p, f"无法作为 Excel 文件打开（文件损坏或不是 .xlsx）：{type(e).__name__}") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise InputError(p, "无法作为 Excel 文件打开：文件已损坏，或不是 .xlsx 格式（请在 Excel 中另存为 .xlsx 后再提交）") from None
     try:
         sheets = wb.worksheets
         if not sheets:
@@ -115,8 +115,8 @@ def _read_forms(p: Path) -> ReadResult:
 
     try:
         wb = openpyxl.load_workbook(p, data_only=True)
-    except Exception as e:  # openpyxl raises many types on damaged files
-        raise InputError(p, f"无法作为 Excel 文件打开：{type(e).__name__}") from None
+    except Exception:  # openpyxl raises many types on damaged files
+        raise InputError(p, "无法作为 Excel 文件打开：文件已损坏或内容不完整（请在 Excel 中打开并另存为 .xlsx 后再提交）") from None
     tables, warnings = [], []
     for ws in wb.worksheets:
         grid = _sheet_grid(ws)

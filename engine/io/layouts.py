@@ -11,7 +11,7 @@ from engine.domain.framework import framework
 from engine.domain.resources import load_json
 from engine.domain.table import Indicator
 from engine.domain.targets import lex, operator_of
-from engine.domain.text import clean, nfkc
+from engine.domain.text import nfkc, tidy as clean  # cells keep the text as entered (see tidy)
 
 # row fields kept in Indicator.extra: never a target
 EXTRA_FIELDS = ("long_term", "long_indicator", "weight", "score", "deviation")

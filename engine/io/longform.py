@@ -10,11 +10,13 @@ from pathlib import Path
 
 from engine.domain.resources import load_json
 from engine.domain.table import GoalTable, Indicator, Project
-from engine.domain.text import clean
+from engine.domain.text import nfkc, tidy as clean  # cells keep the text as entered (see tidy)
 from engine.domain.years import parse_year, settle_year, year_in_name
 
 from engine.io.errors import InputError, ReadResult
 from engine.io.layouts import expand_prose, field_of, hkey, indicator_of, map_columns
+from engine.io.row_notes import ROW_FIELDS, amount_note, indicator_note, short_row
+from engine.io.safe_cells import csv_uncell
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +35,7 @@ def _to_amount(value, in_yuan: bool) -> float | None:
     if isinstance(value, (int, float)):
         x = float(value)
     else:
-        s = clean(value).replace(",", "")
+        s = nfkc(clean(value)).replace(",", "")
         m = re.search(r"-?\d+(?:\.\d+)?", s)
         if not m:
             return None
@@ -61,6 +63,7 @@ def _read_csv(p: Path) -> ReadResult:
     first = text.split("\n", 1)[0]
     delim = "\t" if first.count("\t") > first.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    rows = [[csv_uncell(c) for c in r] for r in rows]  # our own CSV writers' neutralised text
     if not rows or not any(c.strip() for c in rows[0]):
         raise InputError(p, "文件没有表头行")
     # a row of block labels (中长期目标 … 年度目标 …) may stand above the header
@@ -136,8 +139,11 @@ def _long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadRe
             name, pid = prev_name, prev_id  # merged or blank project cells continue the project above
         prev_name, prev_id = name, pid
         key = pid or name
+        where = f"{p} 第{line}行"
         if key not in groups:
             amount = _to_amount(cell("amount"), in_yuan)
+            if amount is None and clean(cell("amount")):
+                warnings.append(amount_note(where, clean(cell("amount"))))
             project = Project(name=name or pid, project_id=pid, department=clean(cell("department")),
                               sector=clean(cell("sector")), category=clean(cell("category")), amount=amount,
                               description=clean(cell("description")), goal=clean(cell("goal")))
@@ -156,9 +162,11 @@ def _long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadRe
             inds.extend(expand_prose(ind, raw=prose, force=True))
             continue
         ind = indicator_of({f: cell(f) for f in get}, line)
+        note = indicator_note(where, short_row(row, len(header), get), any(clean(cell(f)) for f in ROW_FIELDS),
+                              bool(ind.name))
+        if note:
+            warnings.append(note)
         if not ind.name:
-            if clean(cell("value")):
-                warnings.append(f"{p} 第{line}行：有指标值但三级指标为空，已跳过")
             continue
         inds.extend(expand_prose(ind, raw=cell("indicator")))
     if n_data == 0:

@@ -4,15 +4,17 @@ block). Every user mistake becomes an InputError naming the file and, where it a
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
 from engine.domain.table import GoalTable, Project
-from engine.domain.text import clean
+from engine.domain.text import tidy
 from engine.domain.years import parse_year, settle_year, year_in_name
 
 from engine.io.errors import DEFAULT_MAX_MB, SUPPORTED, InputError, ReadResult
 from engine.io.forms import _read_xlsx
+from engine.io.formulas import check_formulas
 from engine.io.layouts import expand_prose, indicator_of
 from engine.io.longform import _read_csv, _to_amount
 
@@ -38,7 +40,9 @@ def read_file(path: str | os.PathLike, max_mb: float = DEFAULT_MAX_MB) -> ReadRe
         return ReadResult(_read_json(p), [])
     if ext == ".csv":
         return _read_csv(p)
-    return _read_xlsx(p)
+    res = _read_xlsx(p)
+    check_formulas(p, res)
+    return res
 
 
 def expand_paths(paths: list[str]) -> list[Path]:
@@ -63,12 +67,33 @@ def read_bytes(data: bytes, filename: str, max_mb: float = DEFAULT_MAX_MB) -> Re
         tmp = Path(d) / (Path(filename).name or f"upload{ext}")
         tmp.write_bytes(data)
         try:
-            return read_file(tmp, max_mb=max_mb)
+            res = read_file(tmp, max_mb=max_mb)
         except InputError as e:
             raise InputError(filename, e.detail, e.row) from None
+    # results and messages name the file as uploaded, never the server's temporary path
+    for t in res.tables:
+        t.source = filename
+    return ReadResult(res.tables, [w.replace(str(tmp), filename) for w in res.warnings])
 
 
 # ------------------------------------------------------------------ JSON
+def _json_amount(value, source: str, where: str) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    amount = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount = float(value)
+    elif isinstance(value, str):
+        amount = _to_amount(value, None)  # "120万元", "1,200"
+    shown = json.dumps(value, ensure_ascii=False)
+    if amount is None or not math.isfinite(amount):
+        raise InputError(source, f"{where}的项目金额（project.amount）{shown} 不是数字：请填写以万元为单位的金额，如 120")
+    if amount < 0:
+        raise InputError(source, f"{where}的项目金额（project.amount）{shown} 为负数：请填写以万元为单位的金额")
+    return amount
+
+
+
 def _read_json(p: Path) -> list[GoalTable]:
     raw = p.read_bytes()
     try:
@@ -102,33 +127,32 @@ def tables_from_json(data, source: str = "<json>") -> list[GoalTable]:
             raise InputError(source, f"{where}的 project 应为对象")
         if not isinstance(inds, list):
             raise InputError(source, f"{where}的 indicators 应为列表")
-        name = clean(proj.get("name"))
+        name = tidy(proj.get("name"))
         if not name:
             raise InputError(source, f"{where}缺少项目名称（project.name）")
-        project = project_from_dict(proj)
+        project = project_from_dict(proj, source, where)
         rows = []
         for k, ind in enumerate(inds, 1):
             if not isinstance(ind, dict):
                 raise InputError(source, f"{where}的第{k}个指标不是对象")
             raw_name = ind.get("indicator") or ind.get("name")
-            if not clean(raw_name):
-                continue
+            if not tidy(raw_name):
+                raise InputError(source, f"{where}的第{k}个指标缺少三级指标名称（indicator 为空）："
+                                         "请填写指标名称，或删除这一行")
             row = indicator_of(dict(ind, indicator=raw_name), k)
             rows.extend(expand_prose(row, raw=raw_name))
         tables.append(GoalTable(project, rows, source=source))
     return tables
 
 
-def project_from_dict(proj: dict) -> Project:
-    amount = proj.get("amount")
-    try:
-        amount = None if amount in (None, "") else float(amount)
-    except (TypeError, ValueError):
-        amount = _to_amount(amount, None)
-    project = Project(name=clean(proj.get("name")), project_id=clean(proj.get("project_id")),
-                      department=clean(proj.get("department")), sector=clean(proj.get("sector")),
-                      category=clean(proj.get("category")), amount=amount,
-                      description=clean(proj.get("description")), goal=clean(proj.get("goal")))
-    # the year field ("2026", 2026 or "2026年"), else a leading year in the name
+def project_from_dict(proj: dict, source: str = "<json>", where: str = "表") -> Project:
+    """A Project from the contract §1b project object; an amount that is not a number of 万元 ("很多",
+    true, negative) is an InputError, not a silently missing amount. The year field ("2026", 2026 or
+    "2026年"), else a leading year in the name, is the budget year."""
+    amount = _json_amount(proj.get("amount"), source, where)
+    project = Project(name=tidy(proj.get("name")), project_id=tidy(proj.get("project_id")),
+                      department=tidy(proj.get("department")), sector=tidy(proj.get("sector")),
+                      category=tidy(proj.get("category")), amount=amount,
+                      description=tidy(proj.get("description")), goal=tidy(proj.get("goal")))
     settle_year(project, column=parse_year(proj.get("year")), name=year_in_name(project.name))
     return project

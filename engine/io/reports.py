@@ -14,6 +14,9 @@ SUMMARY_HEADER = ["序号", "项目编号", "项目名称", "项目类别", "行
                   "完整性", "细化量化", "相应匹配", "合理可行", "错误", "警告", "提示", "来源文件"]
 FINDING_HEADER = ["序号", "项目编号", "项目名称", "行号", "文件行", "三级指标", "问题代码", "严重程度", "维度",
                   "问题描述", "修改建议", "推荐指标"]
+# the files of a batch that could not be reviewed, and the reader's notes on rows it skipped: (file, text)
+FILE_ERROR_SHEET, FILE_ERROR_HEADER = "无法评审的文件", ["序号", "文件", "原因"]
+NOTE_SHEET, NOTE_HEADER = "读取提示", ["序号", "文件", "提示"]
 
 
 def _dim_zh(d: str) -> str:
@@ -101,22 +104,24 @@ def style_sheet(sheet, widths) -> None:
         sheet.column_dimensions[chr(ord("A") + i)].width = w
 
 
-def to_xlsx(reviews: list[TableReview]) -> bytes:
+def to_xlsx(reviews: list[TableReview], file_errors=(), notes=()) -> bytes:
+    """The 汇总 and 问题清单 sheets; with `file_errors` ((file, reason) of files that could not be
+    reviewed) a sheet naming them, with `notes` ((file, text) of rows the readers skipped) another."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, PatternFill
 
-    from engine.io.writers import xlsx_text
+    from engine.io.safe_cells import put_row
 
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
     ws.append(SUMMARY_HEADER)
     for row in summary_rows(reviews):
-        ws.append([xlsx_text(v) for v in row])
+        put_row(ws, row)
     fs = wb.create_sheet("问题清单")
     fs.append(FINDING_HEADER)
     for row in finding_rows(reviews):
-        fs.append([xlsx_text(v) for v in row])
+        put_row(fs, row)
     style_sheet(ws, (6, 12, 36, 14, 14, 8, 8, 6, 12, 8, 8, 8, 8, 6, 6, 6, 30))
     style_sheet(fs, (6, 12, 30, 6, 8, 28, 24, 8, 10, 60, 60, 40))
     for row in fs.iter_rows(min_row=2):
@@ -127,6 +132,13 @@ def to_xlsx(reviews: list[TableReview]) -> bytes:
         fill = colours.get(row[8].value)
         if fill:
             row[8].fill = PatternFill("solid", fgColor=fill)
+    for title, header, items in ((FILE_ERROR_SHEET, FILE_ERROR_HEADER, file_errors), (NOTE_SHEET, NOTE_HEADER, notes)):
+        if items:
+            sheet = wb.create_sheet(title)
+            sheet.append(header)
+            for n, (file, text) in enumerate(items, 1):
+                put_row(sheet, [n, file, text])
+            style_sheet(sheet, (6, 30, 100))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -149,10 +161,14 @@ const q=document.getElementById('q');q&&(q.oninput=()=>{const v=q.value.trim();
 document.querySelectorAll('#findings tbody tr').forEach(r=>r.style.display=!v||r.innerText.includes(v)?'':'none')})"""
 
 
-def to_html(reviews: list[TableReview], title: str = "绩效目标评审报告") -> str:
+def to_html(reviews: list[TableReview], title: str = "绩效目标评审报告", file_errors=(), notes=()) -> str:
     e = html.escape
     parts = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1>"]
+    for heading, items in ((FILE_ERROR_SHEET, file_errors), (NOTE_SHEET, notes)):
+        if items:
+            parts.append(f"<h2>{heading}</h2><ul class='files'>"
+                         + "".join(f"<li>{e(file)}：{e(text)}</li>" for file, text in items) + "</ul>")
     by = {d: sum(1 for r in reviews if r.decision == d) for d in ("通过", "修改后通过", "退回修改")}
     parts.append(f"<p>共 {len(reviews)} 张表：通过 {by['通过']}，修改后通过 {by['修改后通过']}，退回修改 {by['退回修改']}。"
                  "点击表头可排序。</p><h2>汇总</h2><table id='summary'><thead><tr>")

@@ -10,19 +10,29 @@ import tempfile
 from pathlib import Path
 
 from engine.domain.table import GoalTable
+from engine.domain.text import tidy
+from engine.io.safe_cells import csv_cell, put_row, xlsx_value
 
 LONG_HEADER = ["项目编号", "项目名称", "主管部门", "行业领域", "项目类别", "项目金额（万元）", "项目概述", "年度绩效目标",
                "一级指标", "二级指标", "三级指标", "指标值", "计量单位", "指标性质", "指标值说明"]
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename over it."""
+    """Write to a temporary file beside the target, then rename over it. The file gets the mode any
+    new file would (0666 less the umask): mkstemp's 0600 would keep a report from those it is for."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -36,16 +46,27 @@ def one_or_list_json(items: list[dict]) -> str:
 
 
 def csv_text(header: list[str], rows, bom: bool = False) -> str:
-    """CSV text; with `bom`, Excel opens the UTF-8 file correctly."""
+    """CSV text; with `bom`, Excel opens the UTF-8 file correctly. User text that a spreadsheet program
+    would take for a formula is neutralised (safe_cells.csv_cell)."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
-    w.writerows(rows)
+    w.writerows([csv_cell(v) for v in row] for row in rows)
     return ("\ufeff" if bom else "") + buf.getvalue()
 
 
+def table_dict(t: GoalTable) -> dict:
+    """The table as contract §1b JSON, each target as it was entered (the parsed target folds
+    full-width forms: “≥95％”, “1600人，200人” stay as written)."""
+    d = t.to_dict()
+    for out, ind in zip(d["indicators"], t.indicators):
+        if isinstance(ind.value, str) and tidy(ind.value):
+            out["value"] = tidy(ind.value)
+    return d
+
+
 def tables_json(tables: list[GoalTable]) -> str:
-    return one_or_list_json([t.to_dict() for t in tables])
+    return one_or_list_json([table_dict(t) for t in tables])
 
 
 def tables_csv(tables: list[GoalTable]) -> str:
@@ -54,19 +75,11 @@ def tables_csv(tables: list[GoalTable]) -> str:
             p = t.project.to_dict()
             head = [p["project_id"], p["name"], p["department"], p["sector"], p["category"],
                     "" if p["amount"] is None else p["amount"], p["description"], p["goal"]]
-            for ind in t.to_dict()["indicators"]:
+            for ind in table_dict(t)["indicators"]:
                 yield head + [ind["level1"], ind["level2"], ind["indicator"], ind["value"], ind["unit"],
                               ind["nature"], ind["note"]]
 
     return csv_text(LONG_HEADER, rows())
-
-
-def xlsx_text(value):
-    """Text without the control characters an XLSX cell (XML 1.0) cannot hold; other values as they are.
-    Such characters come from pasted text and would otherwise make openpyxl refuse the whole file."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def tables_xlsx(tables: list[GoalTable]) -> bytes:
@@ -83,7 +96,7 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
     used: set[str] = set()
     for n, t in enumerate(tables, 1):
         p = t.project
-        title = (xlsx_text(p.name) or f"表{n}")[:25]
+        title = (xlsx_value(p.name) or f"表{n}")[:25]
         for ch in "[]:*?/\\":
             title = title.replace(ch, " ")
         base, k = title, 2
@@ -91,7 +104,7 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
             title, k = f"{base[:22]}_{k}", k + 1
         used.add(title)
         ws = wb.create_sheet(title)
-        ws.append([xlsx_text(f"{p.name}项目绩效目标申报表")])
+        put_row(ws, [f"{p.name}项目绩效目标申报表"])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
         ws["A1"].font = Font(bold=True, size=14)
         ws["A1"].alignment = Alignment(horizontal="center")
@@ -99,7 +112,7 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
                  ("项目类别", p.category), ("项目金额（万元）", "" if p.amount is None else p.amount),
                  ("项目概述", p.description), ("年度绩效目标", p.goal)]
         for label, value in facts:
-            ws.append([label, xlsx_text(value)])
+            put_row(ws, [label, value])
             r = ws.max_row
             ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=7)
             ws.cell(r, 1).fill = head_fill
@@ -112,12 +125,9 @@ def tables_xlsx(tables: list[GoalTable]) -> bytes:
             ws.cell(hr, c).font = Font(bold=True)
         start = {1: hr + 1, 2: hr + 1}
         prev = {1: None, 2: None}
-        for ind in t.to_dict()["indicators"]:
-            ws.append([xlsx_text(ind[k]) for k in ("level1", "level2", "indicator", "value", "unit", "nature", "note")])
+        for ind in table_dict(t)["indicators"]:
+            put_row(ws, [ind[k] for k in ("level1", "level2", "indicator", "value", "unit", "nature", "note")])
             r = ws.max_row
-            value_cell = ws.cell(r, 4)
-            if isinstance(value_cell.value, str) and value_cell.value.startswith("="):
-                value_cell.data_type = "s"  # "=16台" is a target, not an Excel formula
             for col, key in ((1, "level1"), (2, "level2")):
                 cur = (ind["level1"], ind["level2"]) if col == 2 else ind["level1"]
                 if prev[col] is not None and cur != prev[col]:

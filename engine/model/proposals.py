@@ -18,6 +18,7 @@ from pathlib import Path
 from engine.domain.library import Entry
 from engine.domain.resources import load_json
 from engine.domain.text import bigrams, dice_sets, norm_key
+from engine.io.safe_cells import csv_uncell
 from engine.io.writers import atomic_write, csv_text
 
 PENDING, ACCEPTED, REJECTED = "待审核", "已采纳", "已拒绝"
@@ -66,7 +67,7 @@ def load_proposals(path) -> list[Proposal]:
     if not path.exists():
         return []
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [{k: csv_uncell(v) for k, v in r.items()} for r in csv.DictReader(fh)]
     out = []
     for r in rows:
         out.append(Proposal(r["id"], r["status"], r["level1"], r["level2"], r["name"], r["unit"], r["target"],

@@ -70,6 +70,7 @@ def read_approved(paths: list[str]) -> tuple[list[GoalTable], list[str], list[di
             continue
         inputs.append({"file": str(f), "sha256": hashlib.sha256(Path(f).read_bytes()).hexdigest()[:16],
                        "tables": len(res.tables)})
+        skipped.extend(res.warnings)  # rows the reader itself skipped (no 三级指标, cut off) are named too
         for t in res.tables:
             keep = []
             for n, ind in enumerate(t.indicators, 1):

@@ -3,6 +3,7 @@ translated, oversized bodies are refused before they are read."""
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,26 @@ class ApiError(Exception):
         self.status, self.message = status, message
 
 
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def json_body(request: Request) -> None:
+    """Dependency of the JSON endpoints: a body of another content type is refused with 415 (without a
+    Content-Type the body is read as JSON, as FastAPI does)."""
+    media = _media_type(request)
+    if media and media != "application/json" and not media.endswith("+json"):
+        raise ApiError(415, f"不支持的内容类型“{media}”：请求体应为 JSON，请设置 Content-Type: application/json")
+
+
+async def multipart_body(request: Request) -> None:
+    """Dependency of the upload endpoint: files come as multipart/form-data (a plain form is let through
+    to be told which field is missing); anything else is 415."""
+    media = _media_type(request)
+    if media not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        raise ApiError(415, f"不支持的内容类型“{media or '未指定'}”：请用 multipart/form-data 上传文件（表单字段 file）")
+
+
 # pydantic error type -> Chinese text; {name} is filled from the error's ctx
 _MESSAGE_ZH = {
     "missing": "缺少必填字段", "string_type": "应为文本", "float_type": "应为数字", "float_parsing": "应为数字",
@@ -37,14 +58,22 @@ _MESSAGE_ZH = {
 }
 
 
+def _choices_zh(expected) -> str:
+    """pydantic's "'json', 'xlsx' or 'html'" as "json、xlsx、html"."""
+    names = re.findall(r"'([^']*)'", str(expected or ""))
+    return "、".join(names) if names else str(expected or "")
+
+
 def _error_zh(e: dict) -> str:
     t, ctx = e.get("type", ""), e.get("ctx") or {}
     if t == "value_error":
         return str(ctx.get("error", "取值无效"))
+    if t in ("too_long", "too_short") and isinstance(e.get("input"), str):
+        t = "string_" + t  # a length limit on optional text is reported as the generic one: count characters
     template = _MESSAGE_ZH.get(t)
     if template is None:
         return "格式不正确"
-    return template.format_map(defaultdict(lambda: None, {"expected": "", **ctx}))
+    return template.format_map(defaultdict(lambda: None, {**ctx, "expected": _choices_zh(ctx.get("expected"))}))
 
 
 def _where(loc: tuple) -> str:
@@ -168,8 +197,12 @@ def install_error_handlers(app: FastAPI, max_upload_mb: float) -> None:
         if exc.status_code == 404:
             msg = f"未找到该地址：{request.url.path}"
         if exc.status_code == 400 and "json" in request.headers.get("content-type", ""):
-            # FastAPI answers 400 for bytes that are not even text; to the client it is one more bad body
-            return _error(422, "请求格式错误：请求体不是有效的 JSON（应为 UTF-8 编码的 JSON）")
+            # FastAPI answers 400 for a body its JSON parser gave up on; to the client it is one more bad body
+            if isinstance(exc.__cause__, RecursionError):
+                return _error(422, "请求格式错误：JSON 嵌套层数过多，无法解析（一张表应为 {\"project\": …, \"indicators\": […]}）")
+            if isinstance(exc.__cause__, UnicodeDecodeError):
+                return _error(422, "请求格式错误：请求体不是有效的 JSON（应为 UTF-8 编码的 JSON）")
+            return _error(422, "请求格式错误：请求体不是有效的 JSON")
         return _error(exc.status_code, msg)
 
     @app.exception_handler(Exception)

@@ -1,21 +1,17 @@
 """Where HTTP requests run engine work: one engine lane and one encoding lane (threads), so that one
 request's sentence encoding overlaps another's ranking and bulk reviews go in turns; plus the
-response helpers and the reading of uploaded files every router shares."""
+response helpers every router shares."""
 from __future__ import annotations
 
 import json
 import logging
 from functools import partial
-from pathlib import Path
 from urllib.parse import quote
 
 import anyio
-from fastapi import UploadFile
 from fastapi.responses import Response
 
-from engine.service.errors import ApiError
 from engine.service.api import Service
-from engine.io.readers import SUPPORTED, InputError, read_bytes
 
 
 log = logging.getLogger("jixiao.server")
@@ -83,28 +79,3 @@ def attachment(filename: str, fallback: str) -> str:
 def safe_filename(name: str, ext: str) -> str:
     stem = "".join(ch for ch in name if ch not in '\\/:*?"<>|\r\n\t').strip()[:60] or "绩效目标申报表"
     return f"{stem}{ext}"
-
-
-def read_upload(up: UploadFile, max_bytes: int, max_upload_mb: float) -> list:
-    name = Path(up.filename or "").name
-    ext = Path(name).suffix.lower()
-    if ext == ".xls":
-        raise ApiError(415, f"{name}：不支持旧版 Excel（.xls）格式，请在 Excel 中另存为 .xlsx 后再提交")
-    if ext not in SUPPORTED:
-        raise ApiError(415, f"{name or '上传的文件'}：不支持的文件类型“{ext or '无扩展名'}”，请提交 CSV、XLSX 或 JSON 文件")
-    data = up.file.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ApiError(413, f"{name}：文件过大（上限 {max_upload_mb:g} MB），请拆分后分批提交")
-    if not data:
-        raise ApiError(422, f"{name}：文件为空")
-    try:
-        result = read_bytes(data, name, max_mb=max_upload_mb + 1)
-    except InputError as e:
-        raise ApiError(422, str(e)) from None
-    except Exception as e:
-        # the readers turn known defects into InputError; anything else is still a damaged file
-        log.warning("无法解析上传文件 %s：%r", name, e)
-        raise ApiError(400, f"{name}：文件无法解析（{type(e).__name__}），请确认文件未损坏且格式正确") from None
-    if not result.tables:
-        raise ApiError(422, f"{name}：文件中没有找到绩效目标表")
-    return result.tables

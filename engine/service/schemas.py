@@ -84,3 +84,27 @@ class DiffIn(BaseModel):
 def table_dicts(body: TableIn | list[TableIn]) -> list[dict]:
     items = body if isinstance(body, list) else [body]
     return [t.model_dump(exclude_none=True) for t in items]
+
+
+# ------------------------------------------------------------------ response shapes for the docs
+class FileErrorOut(BaseModel):
+    """上传中无法评审的一个文件。"""
+
+    file: str = Field(description="文件名（上传时的名称）")
+    status: int = Field(description="单独上传该文件时的状态码：400 文件损坏、413 过大、415 类型不支持、422 内容无法读取")
+    error: str = Field(description="中文原因，写明文件和行号")
+
+
+class FileWarningOut(BaseModel):
+    """读取时跳过或需要注意的一行。"""
+
+    file: str = Field(description="文件名")
+    message: str = Field(description="中文提示，写明行号")
+
+
+class ScoreFileReport(BaseModel):
+    """POST /v1/score/file?errors=body 的响应体：评审结果，加上无法评审的文件和读取提示。"""
+
+    results: list[dict] = Field(description="评审结果：与 /v1/score 返回的列表相同，每张表一个对象")
+    file_errors: list[FileErrorOut] = Field(description="无法评审的文件，逐个给出原因")
+    warnings: list[FileWarningOut] = Field(description="读取时跳过的行等提示")

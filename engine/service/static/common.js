@@ -32,7 +32,9 @@ async function api(path, options) {
       const body = await resp.json();
       if (body && body.error) msg = body.error;
     } catch (e) { /* not JSON: keep the generic message */ }
-    throw new Error(msg);
+    const err = new Error(msg);
+    err.status = resp.status;
+    throw err;
   }
   return resp;
 }

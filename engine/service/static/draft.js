@@ -22,6 +22,17 @@ function readProject() {
   return p;
 }
 
+// A 金额 the project cannot take (negative): said plainly instead of being dropped from the request.
+function amountProblem() {
+  const input = field("f-amount");
+  const raw = input.value.trim();
+  const x = Number(raw);
+  const bad = raw !== "" && !(Number.isFinite(x) && x >= 0);
+  input.classList.toggle("invalid", bad);
+  input.setAttribute("aria-invalid", bad ? "true" : "false");
+  return bad ? "项目金额应为不小于 0 的数字（万元），请修改后再试" : "";
+}
+
 // Ticked rows in framework order, each remembering its DOM row so findings can point back at it.
 function tickedRows() {
   const rows = [];
@@ -57,6 +68,12 @@ async function onSuggest(ev) {
   if (!project.name) {
     showStatus("请先填写项目名称", "error");
     field("f-name").focus();
+    return;
+  }
+  const badAmount = amountProblem();
+  if (badAmount) {
+    showStatus(badAmount, "error");
+    field("f-amount").focus();
     return;
   }
   const btn = field("btn-suggest");
@@ -228,8 +245,9 @@ async function runScore() {
   const my = ++scoreSeq;
   document.querySelectorAll(".cand.has-issue").forEach(r => r.classList.remove("has-issue"));
   field("btn-export-xlsx").disabled = field("btn-export-json").disabled = !(rows.length && project.name);
-  if (!rows.length || !project.name) {
-    resetPanel(project.name ? "勾选指标后自动评审，修改指标值会重新打分。" : "请先填写项目名称。");
+  const badAmount = amountProblem();
+  if (!rows.length || !project.name || badAmount) {
+    resetPanel(badAmount || (project.name ? "勾选指标后自动评审，修改指标值会重新打分。" : "请先填写项目名称。"));
     panel.dataset.seq = my;
     return;
   }

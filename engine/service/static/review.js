@@ -2,8 +2,9 @@
 "use strict";
 
 let records = [];      // {n, file, review}
-let goodFiles = [];    // files that were read, for the XLSX report
-let sortDir = 0;       // 0 = upload order, -1 = total descending, 1 = ascending
+let badFiles = [];     // {file, status, error}: files that could not be reviewed, for the XLSX report
+let notes = [];        // {file, message}: rows the readers skipped
+let sortDir = 0;       // 0 = upload order, 1 = total ascending (worst first), -1 = descending
 const expanded = new Set();
 
 function $(id) { return document.getElementById(id); }
@@ -24,7 +25,8 @@ async function onReview(ev) {
   btn.textContent = "评审中…";
   showStatus("");
   records = [];
-  goodFiles = [];
+  badFiles = [];
+  notes = [];
   expanded.clear();
   const errors = $("file-errors");
   errors.replaceChildren();
@@ -33,19 +35,23 @@ async function onReview(ev) {
     const form = new FormData();
     form.append("file", file, file.name);
     try {
-      const resp = await api("/v1/score/file", {method: "POST", body: form});
-      const reviews = await resp.json();
-      for (const r of reviews) records.push({n: ++n, file: file.name, review: r});
-      goodFiles.push(file);
+      const resp = await api("/v1/score/file?errors=body", {method: "POST", body: form});
+      const body = await resp.json();
+      for (const r of body.results) records.push({n: ++n, file: file.name, review: r});
+      for (const w of body.warnings) {
+        notes.push(w);
+        errors.append(el("li", {class: "file-note", "data-testid": "file-note", text: `提示：${w.message}`}));
+      }
     } catch (e) {
+      badFiles.push({file: file.name, status: e.status || 422, error: e.message});
       errors.append(el("li", {"data-testid": "file-error", text: e.message}));
     }
   }
   btn.disabled = false;
   btn.textContent = "开始评审";
-  $("btn-download").disabled = !goodFiles.length;
+  $("btn-download").disabled = !records.length;
   $("review-info").textContent = `共 ${files.length} 个文件，${records.length} 张表` +
-    (errors.children.length ? `，${errors.children.length} 个文件无法读取` : "");
+    (badFiles.length ? `，${badFiles.length} 个文件无法读取` : "");
   render();
 }
 
@@ -132,19 +138,20 @@ function toggle(n) {
   render();
 }
 
+// the first click puts the lowest totals first: the tables a reviewer has to send back
 function onSort() {
-  sortDir = sortDir === -1 ? 1 : -1;
+  sortDir = sortDir === 1 ? -1 : 1;
   render();
 }
 
+// the report is made from the results on the page: nothing is uploaded or reviewed again
 async function onDownload() {
-  if (!goodFiles.length) return;
-  const form = new FormData();
-  for (const f of goodFiles) form.append("file", f, f.name);
+  if (!records.length) return;
   const btn = $("btn-download");
   btn.disabled = true;
   try {
-    const resp = await api("/v1/score/file?format=xlsx", {method: "POST", body: form});
+    const body = {results: records.map(r => r.review), file_errors: badFiles, warnings: notes};
+    const resp = await postJSON("/v1/report?format=xlsx", body);
     await downloadResponse(resp, "评审报告.xlsx");
   } catch (e) {
     showStatus(e.message, "error");
