@@ -19,23 +19,12 @@ sys.path.insert(0, str(ROOT))
 
 from engine.domain.kinds import sectors  # noqa: E402
 from engine.domain.library import Library  # noqa: E402
+from engine.domain.resources import load_lines  # noqa: E402
 from engine.retrieval.tokenize import Tokenizer  # noqa: E402
 
 MIN_COUNT, SHARE, MAX_COMMON = 3, 0.85, 1
 OUT = ROOT / "data" / "lexicon" / "sector_marks.json"
-# measure and action words every sector uses: never a mark whatever the counts say
-GENERIC = set("""数量 面积 长度 里程 人数 人次 户数 次数 个数 件数 台数 套数 完成 完成率 时间 及时率 合格率 达标率
-覆盖率 满意度 成本 费用 标准 补助 补贴 资金 项目 建设 新建 改造 维修 购置 采购 培训 宣传 会议 检查 验收 系统 平台
-信息化 服务 管理 工作 开展 实施 运行 运维 保障 提升 增长 下降 减少 增加 发放 规范 制度 安全 事故 投诉 覆盖 群众
-居民 对象 单位 企业 社会 经济 生态 效益 质量 时效 产出 年度 全年 当年 按时 累计 新增 平均 人均 单位 综合 工程
-设施 设备 场所 场地 活动 指导 监测 考核 评估 评价 整改 问题 隐患 处置 应急 信息 数据 档案 资料 报告 方案 计划
-传统 加固 后期 前期 内部 跟踪 查询 计数 收支 公报 报酬 年度计划 招标 招标投标 团队 立项 合作项目 攻关 研发 下乡 承办
-比赛 器材 动员 危险性 运动 指挥 重建 救援 冬春 低温 储存 库存 收购 保管 干扰 无线 信号 户外 干道 沿街 小巷 清扫 适配
-两项 界线 抚养 实景 普适型 专场 走访 慰问 纪念 适应 适应性 光荣 交换 一件 数据分析 商业 出口 境外 招商 生活圈 改建
-干线 营运 交工 工程项目 求职 争议 工位 见习 人群 扶助 进修 付费 定点 统筹 经办 异地 中选 合法 合法性 法律 出入 标线
-执勤 安保 劝阻 事数 作者 工作者 派员 生动 树名 承人 中村 城中 气管 政道 计工 通运 通高 染病 子政 动产 不动 实训工
-厂房 企业家 规上 首台 产权 侵权 检定 缓冲 削减 地块 托管 例行 公园 学位 办学 生均 师生 商事 民调 离校 专科 筛查
-院前 大中修 国省 指标库 票据 会计 债务 债券 交通安全 课程 耕地 空气质量 垃圾清运 营养""".split())
+GENERIC = set(load_lines("generic_words.txt"))
 
 
 def build() -> dict[str, list[str]]:

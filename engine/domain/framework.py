@@ -78,6 +78,7 @@ class Framework:
         self.required_level1 = spec["required_level1"]
         self.required_level2 = spec["required_level2"]
         self._guess = spec["level2_guess"]
+        self._placed: dict[tuple, Placement] = {}   # bulk tables repeat the same level cells
 
     def guess_level2(self, level1: str, name: str) -> str:
         rule = self._guess.get(level1)
@@ -89,6 +90,15 @@ class Framework:
         return rule["default"]
 
     def place(self, level1: str, level2: str, name: str = "") -> Placement:
+        key = (level1, level2, name)
+        hit = self._placed.get(key)
+        if hit is None:
+            if len(self._placed) > 100_000:
+                self._placed.clear()
+            hit = self._placed[key] = self._place(level1, level2, name)
+        return hit
+
+    def _place(self, level1: str, level2: str, name: str = "") -> Placement:
         written = f"{(level1 or '').strip()}/{(level2 or '').strip()}"
         k1, k2 = _key(level1 or ""), _key(level2 or "")
         l1 = self._l1.get(k1, "")

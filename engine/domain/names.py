@@ -49,6 +49,7 @@ def _tidy(s: str) -> str:
     return s
 
 
+@lru_cache(maxsize=65536)
 def classify_name(name: str) -> NameIssue | None:
     """The first thing wrong with a name as a name, or None for an ordinary indicator name."""
     raw = (name or "").strip()

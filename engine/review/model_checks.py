@@ -15,7 +15,7 @@ from engine.domain.findings import WARNING, Finding
 from engine.domain.framework import framework
 from engine.review.appropriateness import rate_floor
 from engine.review.context import TableContext
-from engine.review.relevance import sector_words
+from engine.review.relevance import is_generic, related, sector_words
 from engine.retrieval.suggest import Suggester
 from engine.domain.table import Project
 from engine.domain.targets import QUANT, parse_target
@@ -250,6 +250,8 @@ class ModelChecks:
                 continue
             if ctx.kind is not None and ctx.kind.name in home.kinds and home.sector not in sector_words(home.name):
                 continue  # an indicator of the project's own kind filed under a sector (主体结构封顶时间 for a build)
+            if related(home.sector, sector) or is_generic(ind.name):
+                continue  # a neighbouring field, or words every sector uses (项目验收完成时间)
             _, _, per = self.names.info[ind.name]
             if int((per >= 0.85).sum()) >= 3:
                 continue  # near-identical entries in several groups: a generic indicator, no sector to blame

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from engine.domain.findings import ERROR, Finding
-from engine.domain.resources import load_json
+from engine.domain.resources import load_json, load_lines
 from engine.review.context import TableContext, _f, _rules
 
 
@@ -27,6 +27,27 @@ def _related() -> dict[str, frozenset]:
     return {s: frozenset(g) for s, g in out.items()}
 
 
+@lru_cache(maxsize=1)
+def _generic() -> tuple[str, ...]:
+    return tuple(sorted(load_lines("generic_words.txt"), key=len, reverse=True))
+
+
+def is_generic(name: str) -> bool:
+    """A name made only of words every sector uses (项目验收完成时间, 数据使用部门满意度): no sector
+    to blame it on, whichever library file holds it."""
+    rest = name
+    for w in _generic():
+        rest = rest.replace(w, "")
+    return "满意" in name or sum("\u4e00" <= ch <= "\u9fff" for ch in rest) < 2
+
+
+def related(a: str, b: str) -> bool:
+    """Whether two sectors are one (related group, or a sector that serves every field)."""
+    serve_all = set(_rules()["relevance"]["serve_all"])
+    return a == b or a in serve_all or b in serve_all or b in _related().get(a, frozenset())
+
+
+@lru_cache(maxsize=65536)
 def sector_words(text: str) -> dict[str, list[str]]:
     """The sector words in a text, by sector (longest first, so 农村公路 is reported, not 公路)."""
     out = {}
@@ -37,6 +58,7 @@ def sector_words(text: str) -> dict[str, list[str]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def foreign_words(name: str, project_text: str, project_sector: str) -> tuple[str, list[str]] | None:
     """The other sector a row's name belongs to and the words that say so, or None when the row fits
     the project (its words are in the project's text, or belong to the project's or a related sector)."""
