@@ -73,15 +73,46 @@ def sector_by_name(name: str) -> Sector | None:
     return None
 
 
+_KEYWORD_INDEX: dict[int, tuple] = {}
+
+
+def _keyword_index(items) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+    """Every keyword of `items` under its first two characters (one-character keywords under that
+    character), so a text is only checked against keywords whose start it contains; and the items
+    (positions) each keyword belongs to, once per time it is listed."""
+    hit = _KEYWORD_INDEX.get(id(items))
+    if hit is None or hit[0] is not items:
+        starts: dict[str, list[str]] = {}
+        owners: dict[str, list[int]] = {}
+        for pos, it in enumerate(items):
+            for w in it.keywords:
+                if w:
+                    owners.setdefault(w, []).append(pos)
+        for w in owners:
+            starts.setdefault(w[:2], []).append(w)
+        hit = _KEYWORD_INDEX[id(items)] = (items, starts, owners)
+    return hit[1], hit[2]
+
+
+def _present(starts: dict[str, list[str]], text: str) -> set[str]:
+    heads = {text[i:i + 2] for i in range(len(text) - 1)} | set(text)
+    return {w for h in heads if h in starts for w in starts[h] if w in text}
+
+
 def _keyword_scores(items, name: str, text: str) -> list[tuple[float, object]]:
+    """Keyword evidence per item (a keyword in `name` weighs 3, in `text` 1), best first; items whose
+    negative words the name contains are left out."""
+    starts, owners = _keyword_index(items)
+    score: dict[int, float] = {}
+    for words, weight in ((_present(starts, name), 3.0), (_present(starts, text), 1.0)):
+        for w in words:
+            for pos in owners[w]:
+                score[pos] = score.get(pos, 0.0) + weight
     out = []
-    for it in items:
-        if any(n and n in name for n in getattr(it, "negative", ())):
-            continue
-        score = sum(3.0 for w in it.keywords if w in name) + sum(1.0 for w in it.keywords if w in text)
-        if score:
-            out.append((score, it))
-    out.sort(key=lambda x: -x[0])
+    for pos in sorted(score, key=lambda i: (-score[i], i)):
+        it = items[pos]
+        if not any(n and n in name for n in getattr(it, "negative", ())):
+            out.append((score[pos], it))
     return out
 
 

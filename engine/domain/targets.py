@@ -173,7 +173,12 @@ def _suffix_op(rest: str) -> tuple[str | None, str]:
 def operator_of(cell) -> str:
     """The operator a 计算符号 column names: ≥ ≤ = > < in any written form (>=, ≧, 大于等于, 不低于 …),
     or '' when the cell names none."""
-    s = _symbols(clean(str(cell))) if cell is not None else ""
+    return _operator_of(str(cell)) if cell is not None else ""
+
+
+@lru_cache(maxsize=4096)
+def _operator_of(cell: str) -> str:
+    s = _symbols(clean(cell))
     if not s or len(s) > 8:
         return ""
     for sym in ("≥", "≤", "=", ">", "<"):

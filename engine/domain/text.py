@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,23 +21,36 @@ def tidy(text, fold: bool = False) -> str:
     """A cell as displayable text, as entered: whitespace collapsed, stripped (with `fold`, NFKC too).
     What users see — names, goals, notes — keeps their own punctuation (（二期）, “，”); matching folds
     the text itself (norm_key, tokenize, the framework)."""
+    if type(text) is str:
+        return _tidy(text, fold)
     if text is None:
         return ""
     if isinstance(text, float) and text.is_integer():
         text = int(text)
-    s = nfkc(str(text)) if fold else str(text)
+    return _tidy(str(text), fold)
+
+
+@lru_cache(maxsize=1 << 18)  # bulk tables repeat the same cells thousands of times
+def _tidy(s: str, fold: bool) -> str:
+    if fold:
+        s = unicodedata.normalize("NFKC", s)
     s = _CJK_GAP.sub("", s)  # line breaks inside Chinese words in Excel cells
     return _SPACE.sub(" ", s).strip()
 
 
 def clean(text) -> str:
     """A cell as text for comparing and parsing: NFKC, whitespace collapsed, stripped."""
-    return tidy(text, fold=True)
+    return _tidy(text, True) if type(text) is str else tidy(text, fold=True)
+
+
+@lru_cache(maxsize=1 << 18)
+def _norm_key(text: str) -> str:
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def norm_key(text: str) -> str:
     """The comparison key of a name: NFKC, lower case, no spaces or punctuation."""
-    return _PUNCT.sub("", nfkc(text).lower())
+    return _norm_key(text or "")
 
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})\s*年度?")
@@ -59,6 +73,7 @@ def year_of(name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+@lru_cache(maxsize=1 << 17)
 def bigrams(text: str) -> frozenset[str]:
     key = norm_key(text)
     if len(key) < 2:

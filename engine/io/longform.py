@@ -63,7 +63,8 @@ def _read_csv(p: Path) -> ReadResult:
     first = text.split("\n", 1)[0]
     delim = "\t" if first.count("\t") > first.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-    rows = [[csv_uncell(c) for c in r] for r in rows]  # our own CSV writers' neutralised text
+    if "'" in text:  # our own CSV writers' neutralised text
+        rows = [[csv_uncell(c) for c in r] for r in rows]
     if not rows or not any(c.strip() for c in rows[0]):
         raise InputError(p, "文件没有表头行")
     # a row of block labels (中长期目标 … 年度目标 …) may stand above the header
@@ -116,6 +117,7 @@ def _long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadRe
     cols = _map_header(p, header, above, line=first_line - 1)
     in_yuan = cols.pop("_in_yuan")
     get = {f: i for f, i in cols.items()}
+    fields = tuple(get.items())
     groups: dict[str, tuple[Project, list[Indicator]]] = {}
     warnings: list[str] = []
     prev_name, prev_id = "", ""
@@ -126,11 +128,11 @@ def _long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadRe
             continue
         n_data += 1
 
-        def cell(field, _row=row):
-            i = get.get(field)
-            if i is None or i >= len(_row):
-                return ""
-            return _row[i]
+        width = len(row)
+        vals = {f: (row[i] if i < width else "") for f, i in fields}
+
+        def cell(field, _vals=vals):
+            return _vals.get(field, "")
 
         name, pid = clean(cell("name")), clean(cell("project_id"))
         if not name and not pid:
@@ -161,7 +163,7 @@ def _long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadRe
             ind = Indicator(clean(cell("level1")), clean(cell("level2")), clean(prose), source_row=line)
             inds.extend(expand_prose(ind, raw=prose, force=True))
             continue
-        ind = indicator_of({f: cell(f) for f in get}, line)
+        ind = indicator_of(vals, line)
         note = indicator_note(where, short_row(row, len(header), get), any(clean(cell(f)) for f in ROW_FIELDS),
                               bool(ind.name))
         if note:
