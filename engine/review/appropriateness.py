@@ -23,6 +23,7 @@ def _floors() -> list[tuple[str, float]]:
     return sorted(f.items(), key=lambda kv: -len(kv[0]))
 
 
+@lru_cache(maxsize=65536)
 def rate_floor(name: str) -> tuple[str, float] | None:
     base = re.sub(r"[\(（][^)）]*[\)）]\s*$", "", name)
     other = _rules()["rate_floor_other_families"]

@@ -3,6 +3,7 @@ indicators, inputs stated as goals."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 
 from engine.domain.findings import WARNING, Finding
@@ -41,19 +42,17 @@ def check_unknown_levels(ctx: TableContext) -> list[Finding]:
 
 def check_duplicates(ctx: TableContext) -> list[Finding]:
     out = []
-    seen: list[tuple[int, frozenset, str]] = []
+    seen: list[tuple[int, str]] = []
     limit = _rules()["duplicate_dice"]
     for pos, ind in ctx.rows:
-        key = norm_key(ind.name)
-        grams = bigrams(ind.name)
-        for first, other, okey in seen:
-            if key == okey or dice_sets(grams, other) >= limit:
+        for first, other in seen:
+            if _same(ind.name, other, limit):
                 f = _f("INDICATOR_DUPLICATE", WARNING, pos, ind, f"指标“{ind.name}”与第{first}行重复。",
                        "请删除重复的指标行，或把两行改为含义不同的指标。")
                 out.append(replace(f, refs=(first,)))
                 break
         else:
-            seen.append((pos, grams, key))
+            seen.append((pos, ind.name))
     return out
 
 
@@ -62,10 +61,20 @@ def check_inputs(ctx: TableContext) -> list[Finding]:
     for pos, ind in ctx.rows:
         if ind.placement.level1 == "成本指标":
             continue
-        key = norm_key(ind.name)
-        if any(p.search(key) for p in _input_patterns()):
+        if _is_input(norm_key(ind.name)):
             out.append(_f("INPUT_AS_GOAL", WARNING, pos, ind,
                           f"“{ind.name}”是资金、人员等投入，不是项目要达到的产出或效益。",
                           "绩效目标应写投入带来的产出和效果：请改为资金所形成的产出（如“补助发放人数”“建成面积”）或效益；"
                           "控制支出的要求可作为成本指标（如“项目总成本≤N万元”）。"))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _is_input(key: str) -> bool:
+    return any(p.search(key) for p in _input_patterns())
+
+
+@lru_cache(maxsize=1 << 17)
+def _same(a: str, b: str, limit: float) -> bool:
+    """Two indicator names that mean the same (equal keys, or bigram Dice at the duplicate limit)."""
+    return norm_key(a) == norm_key(b) or dice_sets(bigrams(a), bigrams(b)) >= limit
