@@ -69,6 +69,19 @@ def staleness(engine: Engine, paths: Paths) -> str:
     return ""
 
 
+def one_blas_thread() -> None:
+    """numpy's products on one BLAS thread (JIXIAO_BLAS_THREADS to change): an engine's products are
+    small (a query against 4,500 entries), and with two threads each one waited for a core that other
+    work held — 3–8 ms for a 0.15 ms product on a busy 2-core machine. The encoder sets its own."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a scikit-learn dependency
+        return
+    from engine.retrieval.encoders import blas_threads
+
+    threadpool_limits(blas_threads(), user_api="blas")
+
+
 def open_engine(paths: Paths | None = None, model: str | os.PathLike | None = None, encoder_spec: str | None = None,
                 auto_build: bool = True, progress=None) -> Engine:
     """The engine named by `model` (a directory), else the version in use. Only a version that does not
@@ -76,6 +89,7 @@ def open_engine(paths: Paths | None = None, model: str | os.PathLike | None = No
     how to rebuild it."""
     paths = paths or Paths.default()
     say = progress or (lambda msg: None)
+    one_blas_thread()
     path = Path(model) if model else current_model_dir(paths)
     if not (path / "manifest.json").exists():
         if not auto_build:
