@@ -104,6 +104,19 @@ class CachedEncoder:
             for t, v in zip(texts[: self.size // 2], vectors):
                 self._cache[normalize(t)] = v
 
+    def missing(self, texts: list[str]) -> list[str]:
+        """The distinct texts of `texts` not cached yet (as given, not normalised)."""
+        with self._lock:
+            return [t for t in dict.fromkeys(texts) if normalize(t) not in self._cache]
+
+    def remember(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Vectors of texts encoded elsewhere (bulk scoring encodes in worker processes)."""
+        with self._lock:
+            for t, v in zip(texts, vectors):
+                self._cache[normalize(t)] = v
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+
     def encode(self, texts: list[str]) -> np.ndarray:
         keys = [normalize(t) for t in texts]
         with self._lock:

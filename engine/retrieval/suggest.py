@@ -208,7 +208,10 @@ class Suggester:
 
     # ---------------------------------------------------------------- main entry
     def suggest(self, project: Project, k: int = 5, mode: str = "hybrid+history",
-                exclude: set[str] | None = None, composition: bool = True) -> Suggestion:
+                exclude: set[str] | None = None, composition: bool = True,
+                only: set[str] | None = None) -> Suggestion:
+        """Candidates for every slot of the framework (with `only`, for those slots alone: the review's
+        candidates for its findings)."""
         eng = self.engine
         a = self.analyse(project, mode, exclude)
         score = self.entry_scores(a)
@@ -240,6 +243,8 @@ class Suggester:
         text = f"{project.name} {project.description} {project.goal}"
         slots = []
         for slot in fw.slots:
+            if only is not None and slot.level2 not in only:
+                continue
             rows = eng.slot_rows.get(slot.level2, np.zeros(0, dtype=np.int64))
             precs = precedents.get(slot.level2, [])
             cands = self._rank_slot(rows, score, rel, a.values, precs, kind, sector, project, k, w_hist,

@@ -24,5 +24,6 @@ def query_text(p) -> str:
 
 
 def relevance_text(p) -> str:
-    """What INDICATOR_IRRELEVANT compares indicator names with: name and description."""
-    return project_query(p.name, p.description)[:300]
+    """What INDICATOR_IRRELEVANT compares indicator names with: the same text suggestion embeds (name,
+    description and goal), so bulk review embeds one text per project, not two."""
+    return query_text(p)

@@ -10,7 +10,7 @@ import numpy as np
 
 from engine.domain.resources import load_json
 from engine.domain.row_text import row_text
-from engine.retrieval.texts import query_text, relevance_text
+from engine.retrieval.texts import relevance_text
 from engine.domain.findings import WARNING, Finding
 from engine.domain.framework import framework
 from engine.review.appropriateness import rate_floor
@@ -85,19 +85,25 @@ class ModelChecks:
         """Embed and classify every distinct text of a batch of tables at once: bulk scoring, and the
         service's first stage, which runs on its own thread beside the engine lane (the caches are
         plain dicts whose entries are only ever added whole, so a concurrent reader is safe)."""
+        names, texts, rows = self._texts(tables)
+        self.names.ensure(names)
+        self._project_vecs(texts)
+        self._classify(rows)  # the project texts are also what candidate suggestions embed (cached)
+
+    def embed_texts(self, tables) -> list[str]:
+        """The distinct texts `prepare` embeds (bulk scoring may encode them on several cores first)."""
+        names, texts, _ = self._texts(tables)
+        return list(dict.fromkeys(t for t in names + texts if t.strip()))
+
+    @staticmethod
+    def _texts(tables) -> tuple[list[str], list[str], list[str]]:
         names, texts, rows = [], [], []
         for t in tables:
-            p = t.project
-            texts.append(relevance_text(p))
+            texts.append(relevance_text(t.project))
             for ind in t.indicators:
                 names.append(ind.name)
                 rows.append(row_text(ind.name, ind.unit, ind.target.raw))
-        self.names.ensure(names)
-        self._project_vecs(texts)
-        self._classify(rows)
-        if self.engine.encoder.dim:  # what candidate suggestions will embed
-            self.engine.encoder.encode(list(dict.fromkeys(q for q in map(query_text, (t.project for t in tables))
-                                                          if q.strip())))
+        return names, texts, rows
 
     def _bound(self, size: int = 100_000) -> None:
         """Keep a long-running service's per-text caches from growing without end (called on the
@@ -156,21 +162,25 @@ class ModelChecks:
         rest = [f for f in need if f not in by_row]
         if not rest:
             return
-        by_slot = self._suggestions(ctx.table.project)
+        wanted = [self._slots_for(f, ctx) for f in rest]
+        by_slot = self._suggestions(ctx.table.project, {s for slots in wanted for s in slots})
         present = {ind.name for _, ind in ctx.rows}
-        for f in rest:
-            picked = [(s, c) for s in self._slots_for(f, ctx) for c in by_slot.get(s, []) if c.indicator not in present]
+        for f, slots in zip(rest, wanted):
+            picked = [(s, c) for s in slots for c in by_slot.get(s, []) if c.indicator not in present]
             f.candidates = [{"indicator_id": c.indicator_id, "indicator": c.indicator, "level2": s,
                              "suggested_value": c.suggested_value, "unit": c.unit} for s, c in picked[: self.k]]
 
-    def _suggestions(self, p) -> dict:
+    def _suggestions(self, p, slots: set[str]) -> dict:
+        """The suggestion engine's candidates for the slots a table's findings need, ranked once per
+        distinct project and slot (a bulk upload repeats projects; the other slots are never ranked)."""
         key = (p.name, p.description, p.goal, p.sector, p.category, p.amount)
-        hit = self._suggest_cache.get(key)
-        if hit is None:
+        hit = self._suggest_cache.get(key, {})
+        missing = slots - set(hit)
+        if missing:
             project = Project(name=p.name, description=p.description, goal=p.goal, sector=p.sector,
                               category=p.category, amount=p.amount)
-            result = self.suggester.suggest(project, k=self.k + 3)
-            hit = {s.level2: s.candidates for s in result.slots}
+            result = self.suggester.suggest(project, k=self.k + 3, only=missing)
+            hit = {**hit, **{s.level2: s.candidates for s in result.slots}}
             if len(self._suggest_cache) > 20000:
                 self._suggest_cache.clear()
             self._suggest_cache[key] = hit
