@@ -71,13 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("score", help="评审绩效目标表（CSV、XLSX、JSON 或文件夹）", formatter_class=_formatter,
                        description="逐表评审：完整性、细化量化、相应匹配、合理可行四个维度打分，列出逐行问题和修改建议。")
     s.add_argument("files", nargs="+", metavar="文件", help="待评审的文件或文件夹")
-    s.add_argument("--format", choices=["json", "table", "csv", "xlsx", "html"], default="table",
-                   help="输出格式（默认 table）")
+    s.add_argument("--format", choices=["json", "table", "csv", "xlsx", "html", "parquet"], default="table",
+                   help="输出格式（默认 table；parquet 只用于 --spark，-o 为文件夹）")
     s.add_argument("-o", "--output", metavar="OUT", help="输出文件（xlsx 格式必须指定；默认写到标准输出）")
     s.add_argument("--max-mb", type=float, default=None, help="单个文件大小上限（MB，默认 100）")
     s.add_argument("--rules-only", action="store_true",
                    help="只做规则检查（不加载模型：没有层级分类、相关性判断和推荐指标）")
     s.add_argument("--workers", type=int, default=None, help="并行进程数（默认：全部 CPU 核）")
+    s.add_argument("--spark", metavar="MASTER",
+                   help="在 Spark 上评审（local[N]、spark://主机:端口、yarn）；输入还可以是 Parquet 文件或文件夹，"
+                        "输出格式 json、csv 或 parquet")
     s.add_argument("--previous", nargs="+", action="extend", metavar="FILE",
                    help="上年度同一批项目的绩效目标表（按项目编号、其次按项目名称对应），目标值低于上年的指标提示"
                         "“低于上年目标”；请放在待评审文件之后")

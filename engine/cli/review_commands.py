@@ -13,6 +13,12 @@ def cmd_score(args) -> int:
     from engine.io.readers import DEFAULT_MAX_MB, InputError, expand_paths, read_file
     from engine.review.reviewer import Reviewer
 
+    if args.spark:
+        from engine.cli.spark_commands import cmd_score_spark
+
+        return cmd_score_spark(args)
+    if args.format == "parquet":
+        raise UsageError("parquet 格式只用于 Spark 评审，请同时指定 --spark MASTER（如 --spark local[2]）")
     if args.format == "xlsx" and not args.output:
         raise UsageError("xlsx 格式请用 -o 指定输出文件，例如 -o 评审报告.xlsx")
     files = expand_paths(args.files)

@@ -13,7 +13,7 @@ from engine.domain.years import parse_year, settle_year, year_in_name, year_in_t
 
 from engine.io.errors import InputError, ReadResult
 from engine.io.layouts import expand_prose, hkey, indicator_of, map_columns, split_prose
-from engine.io.longform import _long_rows, _to_amount, long_header
+from engine.io.longform import _to_amount, long_header, long_rows
 
 
 # ------------------------------------------------------------------ XLSX
@@ -38,7 +38,7 @@ def _read_xlsx(p: Path) -> ReadResult:
             r = next((r for r, row in enumerate(top) if long_header(row)), None)
             if r is not None:
                 body = ws.iter_rows(min_row=r + 2, values_only=True)
-                return _long_rows(p, top[r], body, first_line=r + 2, above=top[:r])
+                return long_rows(p, top[r], body, first_line=r + 2, above=top[:r])
     finally:
         wb.close()
     return _read_forms(p)

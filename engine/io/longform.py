@@ -59,6 +59,13 @@ def _decode(p: Path) -> str:
 
 
 def _read_csv(p: Path) -> ReadResult:
+    header, body, first_line, above = csv_rows(p)
+    return long_rows(p, header, body, first_line=first_line, above=above)
+
+
+def csv_rows(p: Path) -> tuple[list, list[list], int, list[list]]:
+    """The cells of a long-format CSV as the reader sees them: (header, body rows, file line of the
+    first body row, label rows above the header). Spark jobs group these rows by table themselves."""
     text = _decode(p)
     first = text.split("\n", 1)[0]
     delim = "\t" if first.count("\t") > first.count(",") else ","
@@ -69,7 +76,7 @@ def _read_csv(p: Path) -> ReadResult:
         raise InputError(p, "文件没有表头行")
     # a row of block labels (中长期目标 … 年度目标 …) may stand above the header
     at = next((i for i in range(1, min(3, len(rows))) if not long_header(rows[0]) and long_header(rows[i])), 0)
-    return _long_rows(p, rows[at], rows[at + 1:], first_line=at + 2, above=rows[:at])
+    return rows[at], rows[at + 1:], at + 2, rows[:at]
 
 
 def long_header(row, above=()) -> dict[str, int] | None:
@@ -83,6 +90,11 @@ def long_header(row, above=()) -> dict[str, int] | None:
     cells = {clean(c) for c in row if c is not None and clean(c)}
     mapped = {clean(c) for c in row if field_of(c, _aliases()[0])}
     return cols if "prose" in cols and len(mapped) >= 0.6 * len(cells) else None
+
+
+def column_fields(header: list, above=()) -> dict[str, int]:
+    """Header cells → field (name, level1, …) → column, by the aliases of data/columns.json."""
+    return map_columns(list(header), _aliases()[0], _filled(above))
 
 
 def _filled(above) -> list[list]:
@@ -113,7 +125,8 @@ def _map_header(p: Path, header: list, above=(), line: int = 1) -> dict[str, int
     return cols
 
 
-def _long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadResult:
+def long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadResult:
+    """Rows of the long format grouped into tables (by 项目编号, else 项目名称)."""
     cols = _map_header(p, header, above, line=first_line - 1)
     in_yuan = cols.pop("_in_yuan")
     get = {f: i for f, i in cols.items()}

@@ -21,6 +21,19 @@ from engine.io.longform import _read_csv, _to_amount
 
 # ------------------------------------------------------------------ entry points
 def read_file(path: str | os.PathLike, max_mb: float = DEFAULT_MAX_MB) -> ReadResult:
+    p = check_file(path, max_mb)
+    ext = p.suffix.lower()
+    if ext == ".json":
+        return ReadResult(_read_json(p), [])
+    if ext == ".csv":
+        return _read_csv(p)
+    res = _read_xlsx(p)
+    check_formulas(p, res)
+    return res
+
+
+def check_file(path: str | os.PathLike, max_mb: float = DEFAULT_MAX_MB) -> Path:
+    """The path, when it names a readable goal-table file of a supported type and size; else an InputError."""
     p = Path(path)
     if not p.exists():
         raise InputError(p, "文件不存在")
@@ -36,13 +49,7 @@ def read_file(path: str | os.PathLike, max_mb: float = DEFAULT_MAX_MB) -> ReadRe
         raise InputError(p, f"文件过大（{size_mb:.0f} MB，上限 {max_mb:.0f} MB），请拆分后分批提交")
     if p.stat().st_size == 0:
         raise InputError(p, "文件为空")
-    if ext == ".json":
-        return ReadResult(_read_json(p), [])
-    if ext == ".csv":
-        return _read_csv(p)
-    res = _read_xlsx(p)
-    check_formulas(p, res)
-    return res
+    return p
 
 
 def expand_paths(paths: list[str]) -> list[Path]:
