@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 JIXIAO := $(VENV)/bin/jixiao
 STAMP := $(VENV)/.installed
 ST_STAMP := $(VENV)/.installed-st
+SPARK_STAMP := $(VENV)/.installed-spark
 
-.PHONY: setup setup-st demo test bench clean
+.PHONY: setup setup-st setup-spark demo test bench bench-spark clean
 
 setup: $(STAMP)
 
@@ -23,6 +24,13 @@ $(ST_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,st]"
 	touch $(ST_STAMP)
 
+# pyspark and pyarrow for `jixiao score --spark` and engine.spark (Java 17 comes from the system)
+setup-spark: $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,spark]"
+	touch $(SPARK_STAMP)
+
 demo: setup
 	$(JIXIAO) library check
 	$(JIXIAO) suggest --name "2026年全市中小学教师信息技术应用能力提升培训" --amount 120 -k 3 \
@@ -32,11 +40,14 @@ demo: setup
 	$(JIXIAO) score data/demo data/examples --format html -o build/评审报告.html
 	@echo "HTML 报告：build/评审报告.html"
 
-test: setup setup-st
+test: setup setup-st setup-spark
 	$(PY) -m pytest -q
 
 bench: setup
 	$(PY) scripts/bench_score.py
+
+bench-spark: setup setup-spark
+	$(PY) scripts/bench_spark.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
