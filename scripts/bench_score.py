@@ -97,12 +97,10 @@ def measure(args) -> dict:
     from engine.service.api import make_reviewer
     from engine.review.bulk import review_all
     from engine.model.versions import open_engine
-    from engine.retrieval.texts import project_query
 
     engine = open_engine(model=args.model, progress=lambda m: print(m, file=sys.stderr))
     reviewer = make_reviewer(engine)
-    texts = sorted({i.name for t in tables for i in t.indicators}
-                   | {project_query(t.project.name, t.project.description)[:300] for t in tables})
+    texts = reviewer.model.embed_texts(tables)  # exactly the distinct texts full scoring embeds
     inner = engine.encoder.inner if hasattr(engine.encoder, "inner") else engine.encoder
     t3 = time.perf_counter()
     inner.encode(texts)
