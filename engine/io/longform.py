@@ -110,19 +110,29 @@ def _filled(above) -> list[list]:
 
 
 def _map_header(p: Path, header: list, above=(), line: int = 1) -> dict[str, int]:
-    table, required = _aliases()
-    cols = map_columns(header, table, _filled(above))
-    key = hkey(header[cols["amount"]]) if "amount" in cols else ""
-    in_yuan = key.endswith("元") and not key.endswith("万元")
-    if "prose" in cols:
-        required = tuple(f for f in required if f == "name")  # indicators written as text in one column
-    missing = [f for f in required if f not in cols]
+    try:
+        cols, missing = _header_fields(tuple(header), tuple(tuple(r) for r in above))
+    except TypeError:  # an unhashable cell: map it uncached
+        cols, missing = _header_fields.__wrapped__(tuple(header), tuple(tuple(r) for r in above))
+    cols = dict(cols)
     if missing:
         zh = {"name": "项目名称", "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标", "value": "指标值"}
         raise InputError(p, "缺少必需的列：" + "、".join(zh[m] for m in missing)
                          + "（表头应包含 项目名称、一级指标、二级指标、三级指标、指标值，中英文均可）", row=line)
-    cols["_in_yuan"] = in_yuan  # type: ignore[assignment]
     return cols
+
+
+@lru_cache(maxsize=64)
+def _header_fields(header: tuple, above: tuple) -> tuple[dict, tuple[str, ...]]:
+    """Field → column of a header (and `_in_yuan`: amounts in 元), and the required fields it lacks.
+    Cached: a Spark job reads every table of a file with the same header."""
+    table, required = _aliases()
+    cols = map_columns(list(header), table, _filled(above))
+    key = hkey(header[cols["amount"]]) if "amount" in cols else ""
+    cols["_in_yuan"] = key.endswith("元") and not key.endswith("万元")
+    if "prose" in cols:
+        required = tuple(f for f in required if f == "name")  # indicators written as text in one column
+    return cols, tuple(f for f in required if f not in cols)
 
 
 def long_rows(p: Path, header: list, body, first_line: int, above=()) -> ReadResult:
