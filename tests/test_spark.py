@@ -135,3 +135,20 @@ def test_bad_input_is_exit_2_naming_the_file(spark, capsys, tmp_path):
     assert len(json.loads(cap.out)) == 2
     assert main(["score", str(DEMO), "--spark", "local[2]", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")]) == 2
     assert "只支持" in capsys.readouterr().err
+
+
+def test_spark_submit_job_on_parquet(spark, engine_dir, capsys, tmp_path):
+    """scripts/spark_job.py (what the README has spark-submit run on a cluster), on Parquet in and out."""
+    import pandas as pd
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import spark_job
+
+    _, local, _ = run_json(capsys, DEMO)
+    out = tmp_path / "job"
+    assert spark_job.main(["--input", str(_demo_parquet(tmp_path)), "--engine", engine_dir,
+                           "--tables", str(out / "tables"), "--findings", str(out / "findings")]) == 0
+    assert f"已评审 {len(local)} 张表；0 张" in capsys.readouterr().err
+    tables = pd.read_parquet(out / "tables").sort_values(["file", "seq"])
+    assert list(tables["total"]) == [r["total"] for r in local]
+    assert len(pd.read_parquet(out / "findings")) == sum(len(r["findings"]) for r in local)

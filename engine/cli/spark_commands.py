@@ -15,7 +15,11 @@ from engine.cli.parser import UsageError
 SPARK_FORMATS = ("json", "csv", "parquet")
 
 
-def _parquet_input(p: Path) -> bool:
+def _parquet_input(raw: str) -> bool:
+    """A Parquet file or folder here, or any URI Spark reads (hdfs://, s3a://, file://)."""
+    if "://" in raw:
+        return True
+    p = Path(raw)
     if p.is_file():
         return p.suffix.lower() == ".parquet"
     return p.is_dir() and any(f.suffix.lower() == ".parquet" for f in p.rglob("*.parquet"))
@@ -101,7 +105,7 @@ def cmd_score_spark(args) -> int:
     parquet, csvs, whole, bad = [], [], [], []
     n = 0  # every file (a Parquet input: every input) in the order the local run reads them
     for raw in args.files:
-        if _parquet_input(Path(raw)):
+        if _parquet_input(raw):
             parquet.append((n, raw))
             n += 1
             continue
