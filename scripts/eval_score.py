@@ -40,6 +40,7 @@ from engine.io.readers import read_file  # noqa: E402
 from engine.domain.table import GoalTable, Indicator  # noqa: E402
 
 RAW = ROOT.parent / "shared" / "data" / "raw" / "weAIDB__ST-Raptor"
+DEVSET = ROOT / "tests" / "data" / "real"
 FAR = {  # sectors whose indicators are plainly unrelated to each other
     "教育": "林业和园林", "科技": "殡葬", "文化和旅游": "审计", "体育": "粮食和物资储备", "卫生健康": "交通运输",
     "医疗保障": "林业和园林", "民政": "工业和信息化", "人力资源和社会保障": "水利", "退役军人事务": "生态环境",
@@ -385,6 +386,24 @@ class Detection:
                 for name, code, _ in DEFECTS}
 
 
+def review_devset(reviewer) -> dict:
+    """The real-table development set (tests/data/real): each table's review, and how many tables
+    carry each finding code (real defects are not injected here: these are the tables as published)."""
+    tables = [t for f in sorted(DEVSET.glob("*.csv")) for t in read_file(f).tables] if DEVSET.is_dir() else []
+    per_table, codes = [], Counter()
+    for t in tables:
+        r = reviewer.review(t)
+        found = sorted({x.code for x in r.findings})
+        codes.update(found)
+        per_table.append({"project_id": t.project.project_id, "name": r.name, "total": r.total,
+                          "decision": r.decision, "codes": found})
+    if tables:
+        print(f"\n真实表开发集（tests/data/real，{len(tables)} 张表）：平均总分 "
+              f"{sum(x['total'] for x in per_table) / len(per_table):.1f}")
+        print("各问题代码出现的表数：" + "，".join(f"{c} {n}" for c, n in codes.most_common()))
+    return {"tables": per_table, "tables_by_code": dict(codes)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="评审检出率基准")
     ap.add_argument("--model", help="引擎目录（默认：当前在用的版本）")
@@ -443,6 +462,7 @@ def main(argv=None) -> int:
                 for x in r.findings:
                     print(f"  [{x.severity}] {('第%d行' % x.row) if x.row else '整表'} {x.code} {x.message}")
     out["real"] = real
+    out["real_devset"] = review_devset(reviewer)
     out["seconds"] = round(time.perf_counter() - t0, 1)
     write_json(args.out, out)
     return 0

@@ -125,10 +125,14 @@ def independent_cases(given: bool) -> list:
     return cases
 
 
-def published_cases() -> list:
-    """The real published tables transcribed into data/eval/published (name, unit, goal as published)."""
+DEVSET = ROOT / "tests" / "data" / "real"
+
+
+def published_cases(folder: Path = EVAL / "published", pattern: str = "*.json") -> list:
+    """The real published tables transcribed into data/eval/published (name, unit, goal as published);
+    with `folder` and `pattern`, those of another transcribed set (the dev set: tests/data/real, CSV)."""
     cases = []
-    for f in sorted((EVAL / "published").glob("*.json")):
+    for f in sorted(folder.glob(pattern)):
         for t in read_file(f).tables:
             p = t.project
             cases.append((Project(name=p.name, description=p.description, goal=p.goal, amount=p.amount,
@@ -186,8 +190,9 @@ def main(argv=None) -> int:
     ap.add_argument("--model", help="引擎目录（默认：当前在用的版本）")
     ap.add_argument("--out", default="build/eval_suggest.json")
     ap.add_argument("--folds", type=int, default=5, help="学习排序权重的交叉验证折数（默认 5）")
-    ap.add_argument("--sets", default="examples,independent,real",
-                    help="评估哪些表：examples（示例表留一法）、independent（独立表）、real（真实表），逗号分隔")
+    ap.add_argument("--sets", default="examples,independent,real,devset",
+                    help="评估哪些表：examples（示例表留一法）、independent（独立表）、real（真实表）、"
+                         "devset（真实表开发集 tests/data/real），逗号分隔")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     engine = open_engine(model=args.model, progress=lambda m: print(m, file=sys.stderr))
@@ -224,6 +229,12 @@ def main(argv=None) -> int:
             out["published_false_alarms"] = false_alarms(sg, pc)
             print(table(out["published"], f"转录的真实公开表（data/eval/published，{len(pc)} 张表，"
                                           f"{out['published']['hybrid']['rows']} 个指标）"))
+    dc = published_cases(DEVSET, "*.csv") if "devset" in args.sets else []
+    if dc:
+        out["real_devset"] = with_and_without(sg, dc)
+        out["real_devset_false_alarms"] = false_alarms(sg, dc)
+        print(table(out["real_devset"], f"真实表开发集（tests/data/real，{len(dc)} 张表，"
+                                        f"{out['real_devset']['hybrid']['rows']} 个指标）"))
     rc = real_cases() if "real" in args.sets else []
     if rc:
         out["real"] = with_and_without(sg, rc)
