@@ -63,7 +63,7 @@ REWORD = [
     (r"时限$", ["时间"]),
     (r"(?<=事故|事件|案件|火灾)(发生次数|发生数|发生起数)$", ["起数", "次数"]),
     (r"(?<=事故|火灾)(?<!发生)起数$", ["发生起数"]),
-    (r"投诉次数$", ["投诉件数", "投诉量"]),
+    (r"投诉次数$", ["投诉量"]),
     (r"控制数$", ["控制额", "上限"]),
     (r"总成本$", ["总费用", "成本总额"]),
     (r"(?<!总)成本$", ["费用"]),
@@ -121,3 +121,5 @@ REWORD = [
 # the place a department serves, now and then prefixed to output rows counting what is spread over it
 LOCAL = {"市": ["全市"], "县": ["全县"], "区": ["全区"]}
 LOCAL_COUNT = r"^.{3,}(人数|户数|人次|面积|里程|长度|床位数|座数|处数)$"
+# ... but not what one building or a few hired experts are, nor a row that names its own level
+LOCAL_NOT = r"用房|建筑|中心|专家|场馆|楼|县级|市级|区级|省级"
