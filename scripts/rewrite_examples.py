@@ -231,7 +231,8 @@ class Rewording:
         first = self.once(name)
         second = [w for v in first for w in self.once(v)]
         extra = []
-        if slot == "数量指标" and re.search(W.LOCAL_COUNT, name) and not re.match(r"^(全|市|县|区|本|各)", name):
+        if (slot == "数量指标" and re.search(W.LOCAL_COUNT, name) and not re.search(W.LOCAL_NOT, name)
+                and not re.match(r"^(全|市|县|区|本|各)", name)):
             extra = [w + v for w in local for v in [name] + first]
         seen, out = set(), []
         doubled = re.compile(r"(.{2,})\1")
