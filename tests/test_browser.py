@@ -242,11 +242,11 @@ def test_review_page(page, base_url, tmp_path):
 
 
 def test_drafting_page_reuses_last_years_table(page, base_url):
-    # the example table "2025年农村公路新改建工程" (光山县交通运输局, 6800 万元) is last year's table
+    # the example table "2025年农村公路新改建工程" (光山县交通运输局, 7050 万元) is last year's table
     page.goto(base_url + "/")
     page.fill("#f-name", "2026年农村公路新改建工程")
     page.fill("#f-department", "信阳市光山县交通运输局")
-    page.fill("#f-amount", "8160")
+    page.fill("#f-amount", "8460")
     page.fill("#f-description", "继续实施县乡道和通村道路新改建。")
     page.click("#btn-suggest")
     page.wait_for_selector("#slots[data-state=ready]")
@@ -255,7 +255,7 @@ def test_drafting_page_reuses_last_years_table(page, base_url):
     page.click("[data-testid=btn-use-previous]")
     ticked = page.locator("[data-testid=cand-check]:checked")
     assert ticked.count() >= 12
-    # 45 公里 at 6800 万元 becomes 54 公里 at 8160 万元, flagged for checking
+    # 45 公里 at 7050 万元 becomes 54 公里 at 8460 万元, flagged for checking
     row = page.locator(".cand.adjusted", has_text="农村公路新改建里程")
     assert row.locator("[data-testid=cand-target]").input_value() == "≥54公里"
     _wait_scored(page, ticked.count())
