@@ -38,10 +38,15 @@ def start_session(master: str):
     # local workers run this interpreter (its packages); a cluster's are set by spark-submit or PYSPARK_PYTHON
     if master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (SparkSession.builder.master(master).appName("jixiao score")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .config("spark.ui.showConsoleProgress", "false"))
+    if master.startswith("local"):
+        # in local mode the driver JVM is the executor too: the scored rows it keeps between writing the
+        # tables and the findings need more than Spark's 1 GB default (JIXIAO_SPARK_MEMORY to change it)
+        builder = builder.config("spark.driver.memory", os.environ.get("JIXIAO_SPARK_MEMORY", "4g"))
     try:
-        spark = (SparkSession.builder.master(master).appName("jixiao score")
-                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-                 .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+        spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         return spark
     except Exception as e:  # noqa: BLE001 - a wrong master URL, an unreachable cluster
