@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from engine.domain.framework import framework
 from engine.domain.kinds import kinds, sectors
 from engine.domain.resources import data_path, load_json
 from engine.domain.targets import DATE, EMPTY, QUANT, YESNO, parse_target
-from engine.domain.text import bigrams, dice_sets
+from engine.domain.text import bigrams, dice_sets, norm_key
 
 COLUMNS = ("id", "level1", "level2", "name", "nature", "unit", "direction", "target", "standard",
            "explanation", "keywords", "kinds", "sector", "func_class", "fund_use")
@@ -23,6 +24,7 @@ NEAR_DUPLICATE = _RULES["near_duplicate_dice"]
 COMMON_MIN_PER_CATEGORY = _RULES["common_min_per_category"]
 COMMON_MIN_TOTAL = _RULES["common_min_total"]
 SECTOR_MIN = _RULES["sector_min"]
+SUBSIDY_STANDARD = re.compile(_RULES["subsidy_standard_name"])
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,38 @@ class CheckReport:
                 "problems": self.problems, "by_group_slot": self.by_group_slot}
 
 
+def _where(e: Entry) -> str:
+    return f"{e.file}:{e.line} {e.id}"
+
+
+def _overlap_problems(entries: list[Entry]) -> list[str]:
+    """Problems between files: a name (compared by norm_key) copied into several sector files or from
+    the common part into a sector file, and one name filed under different slots. Generic construction,
+    procurement, training and meeting indicators belong once in the common part, with their kinds; a
+    copy in every sector file crowds out the sector's own indicators and drifts apart from the original."""
+    by_key: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.name:
+            by_key[norm_key(e.name)].append(e)
+    problems = []
+    for same in by_key.values():
+        common = [e for e in same if e.is_common]
+        sector = [e for e in same if not e.is_common]
+        if common:
+            for e in sector:
+                problems.append(f"{_where(e)}“{e.name}”：与共性指标 {common[0].id}（{common[0].file}）同名；"
+                                f"行业文件不应复制共性指标，请删除或改写为本行业特有的指标")
+        elif len({e.file for e in sector}) > 1:
+            listed = "、".join(_where(e) for e in sector)
+            problems.append(f"“{sector[0].name}”在多个行业文件中重复：{listed}；通用指标应只在共性部分保留一条"
+                            f"（注明适用项目类别），行业文件只保留本行业特有的指标")
+        slots = {e.slot_key for e in same}
+        if len(slots) > 1:
+            listed = "、".join(f"{_where(e)}（{e.slot_key}）" for e in same)
+            problems.append(f"“{same[0].name}”归入了不同的指标层级：{listed}；同一指标应只归一个层级")
+    return problems
+
+
 def check_library(lib: Library) -> CheckReport:
     fw = framework()
     slots = {s.key for s in fw.slots}
@@ -193,7 +227,11 @@ def check_library(lib: Library) -> CheckReport:
             problems.append(f"{where}：典型目标值“{e.target}”无法解析为定量值")
         elif t.vague or t.multiple:
             problems.append(f"{where}：典型目标值“{e.target}”模糊或含多个值")
+        if SUBSIDY_STANDARD.search(e.name) and (e.direction == "≤" or e.target.startswith(("≤", "<", "不超过", "不高于"))):
+            problems.append(f"{where}：补助/补贴标准写成了上限“{e.target}”；发放标准按政策执行，"
+                            f"应写作 = 或 ≥（如 ≥190元/人·月），方向与目标值一并修改")
         groups[e.group].append(e)
+    problems += _overlap_problems([e for g in groups.values() for e in g])
     for group, entries in groups.items():
         grams = [bigrams(e.name) for e in entries]
         for i in range(len(entries)):
